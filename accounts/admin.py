@@ -1,0 +1,42 @@
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.utils.translation import gettext_lazy as _
+
+from .models import User, Wallet, WalletEntry
+
+
+@admin.register(User)
+class UserAdmin(DjangoUserAdmin):
+    list_display = ("username", "first_name", "last_name", "email", "phone", "role", "is_active")
+    list_filter = ("role", "is_active")
+    search_fields = ("username", "first_name", "last_name", "email", "phone")
+    fieldsets = DjangoUserAdmin.fieldsets + (
+        (_("Store"), {"fields": ("role", "phone", "address")}),
+    )
+
+
+class WalletEntryInline(admin.TabularInline):
+    model = WalletEntry
+    extra = 0
+    can_delete = False
+    readonly_fields = ("kind", "amount", "balance_after", "reason", "reference", "created_by",
+                       "created_at")
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Wallet)
+class WalletAdmin(admin.ModelAdmin):
+    """Read-only here: wallet changes go through the wallet ledger service."""
+
+    list_display = ("user", "balance", "updated_at")
+    search_fields = ("user__username",)
+    readonly_fields = ("user", "balance", "updated_at")
+    inlines = [WalletEntryInline]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

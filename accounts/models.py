@@ -1,0 +1,140 @@
+from decimal import Decimal
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractUser, UserManager
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Role(models.TextChoices):
+    SHOPPER = "shopper", _("Shopper")
+    SELLER = "seller", _("Seller")
+    ADMIN = "admin", _("Admin")
+
+
+class BibarysUserManager(UserManager):
+    def create_superuser(self, username, email=None, password=None, **extra_fields):
+        # `manage.py createsuperuser` makes a store admin.
+        extra_fields.setdefault("role", Role.ADMIN)
+        return super().create_superuser(username, email, password, **extra_fields)
+
+
+class User(AbstractUser):
+    """A person who uses the store. The role says what they may do (DOMAIN.md, Permissions)."""
+
+    role = models.CharField(_("role"), max_length=16, choices=Role.choices, default=Role.SHOPPER)
+    phone = models.CharField(_("phone"), max_length=32, blank=True)
+    address = models.CharField(_("default delivery address"), max_length=255, blank=True)
+
+    objects = BibarysUserManager()
+
+    class Meta:
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(role__in=[r.value for r in Role]), name="user_role_valid"
+            ),
+        ]
+
+    def save(self, *args, **kwargs):
+        # Admins are staff for Django admin; the role is the one source of truth.
+        self.is_staff = self.role == Role.ADMIN
+        if self.is_superuser and self.role != Role.ADMIN:
+            self.is_superuser = False
+        if kwargs.get("update_fields") is not None and "role" in kwargs["update_fields"]:
+            kwargs["update_fields"] = {*kwargs["update_fields"], "is_staff", "is_superuser"}
+        super().save(*args, **kwargs)
+
+    @property
+    def is_shopper(self) -> bool:
+        return self.role == Role.SHOPPER
+
+    @property
+    def is_seller(self) -> bool:
+        return self.role == Role.SELLER
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role == Role.ADMIN
+
+    @property
+    def is_staff_member(self) -> bool:
+        """Sellers and admins: the people who work in the back office."""
+        return self.role in (Role.SELLER, Role.ADMIN)
+
+    @property
+    def display_name(self) -> str:
+        return self.get_full_name() or self.username
+
+
+class Wallet(models.Model):
+    """A user's balance in tenge. Changed only by accounts.services.wallet_post."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="wallet"
+    )
+    balance = models.DecimalField(
+        _("balance"), max_digits=14, decimal_places=2, default=Decimal("0.00")
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("wallet")
+        verbose_name_plural = _("wallets")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(balance__gte=0), name="wallet_balance_not_negative"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.user} {self.balance}"
+
+
+class WalletEntry(models.Model):
+    """One row of the wallet ledger. The balance always equals the sum of its entries."""
+
+    class Kind(models.TextChoices):
+        TOPUP = "topup", _("Top-up")
+        PAYMENT = "payment", _("Payment")
+        REFUND = "refund", _("Refund")
+        CREDIT = "credit", _("Admin credit")
+        CASHBACK = "cashback", _("Cashback")
+
+    wallet = models.ForeignKey(Wallet, on_delete=models.PROTECT, related_name="entries")
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
+    amount = models.DecimalField(_("amount"), max_digits=14, decimal_places=2)
+    balance_after = models.DecimalField(_("balance after"), max_digits=14, decimal_places=2)
+    reason = models.CharField(_("reason"), max_length=255, blank=True)
+    # A document this entry belongs to, e.g. "order:42" or "topup:demo-…".
+    reference = models.CharField(_("reference"), max_length=64, blank=True, db_index=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("when"), auto_now_add=True, db_index=True)
+
+    class Meta:
+        verbose_name = _("wallet entry")
+        verbose_name_plural = _("wallet entries")
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.CheckConstraint(condition=~models.Q(amount=0), name="wallet_entry_not_zero"),
+            models.CheckConstraint(
+                condition=models.Q(balance_after__gte=0), name="wallet_entry_balance_not_negative"
+            ),
+            models.CheckConstraint(
+                condition=(
+                    models.Q(kind__in=["topup", "refund", "credit", "cashback"], amount__gt=0)
+                    | models.Q(kind="payment", amount__lt=0)
+                ),
+                name="wallet_entry_sign_matches_kind",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} {self.amount}"

@@ -1,0 +1,43 @@
+from decimal import Decimal
+
+import pytest
+from django.db import IntegrityError, transaction
+from django.db.models import Sum
+
+from accounts.models import Wallet, WalletEntry
+from accounts.services import InsufficientFunds, wallet_for, wallet_post
+
+pytestmark = pytest.mark.django_db
+
+
+def test_wallet_post_moves_the_balance_and_keeps_the_ledger_sum(shopper):
+    wallet = wallet_for(shopper)
+    wallet_post(wallet=wallet, kind=WalletEntry.Kind.TOPUP, amount=Decimal("1000.50"))
+    entry = wallet_post(wallet=wallet, kind=WalletEntry.Kind.PAYMENT, amount=Decimal("-400.25"))
+    wallet.refresh_from_db()
+    assert wallet.balance == Decimal("600.25")
+    assert entry.balance_after == Decimal("600.25")
+    assert wallet.entries.aggregate(s=Sum("amount"))["s"] == wallet.balance
+
+
+def test_wallet_post_refuses_to_go_negative_and_writes_nothing(shopper):
+    wallet = wallet_for(shopper)
+    wallet_post(wallet=wallet, kind=WalletEntry.Kind.TOPUP, amount=Decimal("50"))
+    with pytest.raises(InsufficientFunds):
+        wallet_post(wallet=wallet, kind=WalletEntry.Kind.PAYMENT, amount=Decimal("-50.01"))
+    wallet.refresh_from_db()
+    assert wallet.balance == Decimal("50")
+    assert wallet.entries.count() == 1
+
+
+def test_database_refuses_a_negative_balance(shopper):
+    wallet = wallet_for(shopper)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Wallet.objects.filter(pk=wallet.pk).update(balance=Decimal("-1"))
+
+
+def test_database_refuses_a_payment_with_a_positive_amount(shopper):
+    wallet = wallet_for(shopper)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        WalletEntry.objects.create(wallet=wallet, kind="payment", amount=Decimal("5"),
+                                   balance_after=Decimal("5"))

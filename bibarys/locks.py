@@ -1,0 +1,17 @@
+"""Row locks taken in one global order, so that two transactions never wait on each other in a
+cycle (Saleor's lock_objects, oscar's sorted stock records)."""
+
+from django.db import models
+
+
+def lock_by_pk(queryset: models.QuerySet, pks) -> dict:
+    """Lock the rows of `queryset` with the given primary keys, in primary-key order.
+
+    Must run inside a transaction. Returns {pk: instance}; missing rows are simply absent.
+    Callers that lock rows of several tables lock products first, then wallets.
+    """
+    pks = sorted(set(pks))
+    if not pks:
+        return {}
+    rows = queryset.select_for_update().filter(pk__in=pks).order_by("pk")
+    return {row.pk: row for row in rows}

@@ -1,0 +1,70 @@
+"""Money and quantity as people in Kazakhstan read them: `1 234,50 ₸` in kk/ru, `₸1,234.50` in en."""
+
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+
+from django.utils import translation
+
+from .units import UNIT_STEP, UNIT_SHORT, Unit
+
+NBSP = "\xa0"
+TIYN = Decimal("0.01")
+
+
+def _group(integer_digits: str, sep: str) -> str:
+    parts = []
+    while len(integer_digits) > 3:
+        parts.insert(0, integer_digits[-3:])
+        integer_digits = integer_digits[:-3]
+    parts.insert(0, integer_digits)
+    return sep.join(parts)
+
+
+def format_decimal(value, places: int, lang: str | None = None) -> str:
+    """A decimal with grouped thousands in the language's style, `places` digits after the mark."""
+    lang = (lang or translation.get_language() or "kk")[:2]
+    try:
+        number = Decimal(value)
+    except (InvalidOperation, TypeError, ValueError):
+        return ""
+    quantum = Decimal(1).scaleb(-places)
+    number = number.quantize(quantum, rounding=ROUND_HALF_UP)
+    sign = "-" if number < 0 else ""
+    text = f"{abs(number):f}"
+    integer, _, fraction = text.partition(".")
+    if lang == "en":
+        body = _group(integer, ",") + ("." + fraction if fraction else "")
+    else:
+        body = _group(integer, NBSP) + ("," + fraction if fraction else "")
+    return sign + body
+
+
+def format_money(value, lang: str | None = None) -> str:
+    """Tenge with 2 places: `1 234,50 ₸` (kk, ru) or `₸1,234.50` (en)."""
+    lang = (lang or translation.get_language() or "kk")[:2]
+    if value is None or value == "":
+        return ""
+    body = format_decimal(value, 2, lang)
+    if lang == "en":
+        if body.startswith("-"):
+            return "-₸" + body[1:]
+        return "₸" + body
+    return body + NBSP + "₸"
+
+
+def format_quantity(value, unit: str = Unit.PIECE, lang: str | None = None,
+                    with_unit: bool = True) -> str:
+    """A quantity in its unit: whole pieces, or weight/volume without trailing zeros."""
+    try:
+        number = Decimal(value)
+    except (InvalidOperation, TypeError, ValueError):
+        return ""
+    unit = Unit(unit) if unit in Unit.values else Unit.PIECE
+    places = 0 if UNIT_STEP[unit] == 1 else 3
+    text = format_decimal(number, places, lang)
+    if places:
+        mark = "." if (lang or translation.get_language() or "kk")[:2] == "en" else ","
+        if mark in text:
+            text = text.rstrip("0").rstrip(mark)
+    if not with_unit:
+        return text
+    return f"{text}{NBSP}{UNIT_SHORT[unit]}"

@@ -1,0 +1,46 @@
+from django.db import connection
+from django.http import HttpResponseServerError, JsonResponse
+from django.template import loader
+from django.shortcuts import render
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
+
+
+def home(request):
+    """The shop's front page."""
+    return render(request, "home.html")
+
+
+@never_cache
+@require_GET
+def healthz(request):
+    """Liveness for the load balancer: 200 when the database answers, 503 naming what failed."""
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            cursor.fetchone()
+    except Exception:  # any database failure means "not healthy", whatever its class
+        return JsonResponse({"status": "error", "database": "error"}, status=503)
+    return JsonResponse({"status": "ok", "database": "ok"})
+
+
+def ratelimited(request, exception=None):
+    """django-ratelimit's answer: 429 with a message in the visitor's language."""
+    return render(
+        request, "errors/429.html",
+        {"message": _("Too many attempts. Please wait a minute and try again.")}, status=429,
+    )
+
+
+def permission_denied(request, exception=None):
+    return render(request, "errors/403.html", status=403)
+
+
+def page_not_found(request, exception=None):
+    return render(request, "errors/404.html", status=404)
+
+
+def server_error(request):
+    # No request context: the failure may be in the database the context processors read.
+    return HttpResponseServerError(loader.get_template("errors/500.html").render())
