@@ -138,3 +138,34 @@ class WalletEntry(models.Model):
 
     def __str__(self):
         return f"{self.get_kind_display()} {self.amount}"
+
+
+class AuditEntry(models.Model):
+    """Who did what to which object, when, from where, with the fields that changed.
+    Written only by accounts.audit.audit_record, in the same transaction as the change; never
+    edited or deleted from the UI."""
+
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("who"), on_delete=models.PROTECT,
+        null=True, blank=True, related_name="+",
+    )
+    action = models.CharField(_("action"), max_length=64, db_index=True)
+    # The object acted on, as "app_label.model" and primary key, plus a readable label kept
+    # even if the object is later erased.
+    object_type = models.CharField(_("object type"), max_length=64, db_index=True)
+    object_id = models.CharField(_("object id"), max_length=64, db_index=True)
+    object_repr = models.CharField(_("object"), max_length=255)
+    # {"field": [before, after], ...} for the fields that changed; other details for the rest.
+    changes = models.JSONField(_("changes"), default=dict, blank=True)
+    ip = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
+    created_at = models.DateTimeField(_("when"), auto_now_add=True, db_index=True)
+
+    class Meta:
+        verbose_name = _("audit entry")
+        verbose_name_plural = _("audit log")
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["object_type", "object_id", "-created_at"],
+                                name="audit_object_time")]
+
+    def __str__(self):
+        return f"{self.created_at:%Y-%m-%d %H:%M} {self.actor} {self.action} {self.object_repr}"

@@ -1,0 +1,150 @@
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from bibarys.units import Unit
+
+
+class OrderStatus(models.TextChoices):
+    NEW = "new", _("New")
+    CONFIRMED = "confirmed", _("Confirmed")
+    READY = "ready", _("Ready")
+    COMPLETED = "completed", _("Completed")
+    CANCELLED = "cancelled", _("Cancelled")
+
+
+# DOMAIN.md, Orders: new → confirmed → ready → completed; cancelled from new/confirmed/ready.
+ALLOWED_TRANSITIONS = {
+    OrderStatus.NEW: {OrderStatus.CONFIRMED, OrderStatus.CANCELLED},
+    OrderStatus.CONFIRMED: {OrderStatus.READY, OrderStatus.CANCELLED},
+    OrderStatus.READY: {OrderStatus.COMPLETED, OrderStatus.CANCELLED},
+    OrderStatus.COMPLETED: set(),
+    OrderStatus.CANCELLED: set(),
+}
+
+
+class Order(models.Model):
+    class Channel(models.TextChoices):
+        ONLINE = "online", _("Online")
+        COUNTER = "counter", _("In store")
+
+    class Delivery(models.TextChoices):
+        PICKUP = "pickup", _("Pickup in store")
+        COURIER = "delivery", _("Delivery")
+
+    class Payment(models.TextChoices):
+        WALLET = "wallet", _("Wallet")
+        CASH = "cash", _("Cash on pickup")
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("shopper"), on_delete=models.PROTECT,
+        related_name="orders",
+    )
+    status = models.CharField(
+        _("status"), max_length=16, choices=OrderStatus.choices, default=OrderStatus.NEW
+    )
+    channel = models.CharField(_("channel"), max_length=16, choices=Channel.choices,
+                               default=Channel.ONLINE)
+    delivery = models.CharField(_("delivery"), max_length=16, choices=Delivery.choices,
+                                default=Delivery.PICKUP)
+    address = models.CharField(_("delivery address"), max_length=255, blank=True)
+    phone = models.CharField(_("phone"), max_length=32, blank=True)
+    note = models.CharField(_("note"), max_length=500, blank=True)
+    payment = models.CharField(_("payment"), max_length=16, choices=Payment.choices,
+                               default=Payment.WALLET)
+    is_paid = models.BooleanField(_("paid"), default=False)
+    total = models.DecimalField(_("total"), max_digits=14, decimal_places=2)
+    cost_total = models.DecimalField(_("cost of goods"), max_digits=14, decimal_places=2)
+    # A repeated or double-clicked submit carries the same key and places one order.
+    idempotency_key = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    created_at = models.DateTimeField(_("placed"), auto_now_add=True, db_index=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("order")
+        verbose_name_plural = _("orders")
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(total__gte=0), name="order_total_not_negative"),
+            models.CheckConstraint(condition=Q(cost_total__gte=0),
+                                   name="order_cost_not_negative"),
+            models.CheckConstraint(condition=Q(status__in=[s.value for s in OrderStatus]),
+                                   name="order_status_valid"),
+        ]
+        indexes = [
+            models.Index(fields=["status", "-created_at"], name="order_status_time"),
+            models.Index(fields=["user", "-created_at"], name="order_user_time"),
+        ]
+
+    def __str__(self):
+        return self.number
+
+    @property
+    def number(self) -> str:
+        return f"№{self.pk:06d}" if self.pk else "—"
+
+
+class OrderLine(models.Model):
+    """One product in an order, with its sale and cost price copied at the moment of sale."""
+
+    order = models.ForeignKey(Order, on_delete=models.PROTECT, related_name="lines")
+    product = models.ForeignKey(
+        "catalog.Product", verbose_name=_("product"), on_delete=models.PROTECT,
+        related_name="order_lines",
+    )
+    # The product's owner at the moment of sale: seller reports stay true if it changes hands.
+    seller = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("seller"), on_delete=models.PROTECT,
+        related_name="sold_lines",
+    )
+    product_name = models.CharField(_("product"), max_length=200)
+    unit = models.CharField(_("unit"), max_length=8, choices=Unit.choices)
+    quantity = models.DecimalField(_("quantity"), max_digits=14, decimal_places=3)
+    price = models.DecimalField(_("price"), max_digits=12, decimal_places=2)
+    cost_price = models.DecimalField(_("cost price"), max_digits=12, decimal_places=2)
+    line_total = models.DecimalField(_("sum"), max_digits=14, decimal_places=2)
+    sale_movement = models.OneToOneField(
+        "inventory.StockMovement", on_delete=models.PROTECT, related_name="sale_line",
+        null=True, blank=True,
+    )
+    return_movement = models.OneToOneField(
+        "inventory.StockMovement", on_delete=models.PROTECT, related_name="return_line",
+        null=True, blank=True,
+    )
+
+    class Meta:
+        verbose_name = _("order line")
+        verbose_name_plural = _("order lines")
+        ordering = ["id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(quantity__gt=0), name="order_line_quantity_positive"),
+            models.CheckConstraint(condition=Q(price__gte=0), name="order_line_price_not_negative"),
+            models.CheckConstraint(condition=Q(cost_price__gte=0),
+                                   name="order_line_cost_not_negative"),
+            models.UniqueConstraint(fields=["order", "product"], name="order_line_unique_product"),
+        ]
+        indexes = [models.Index(fields=["seller", "order"], name="order_line_seller")]
+
+    def __str__(self):
+        return f"{self.product_name} × {self.quantity}"
+
+
+class OrderStatusChange(models.Model):
+    """The history of an order: who moved it from which status to which, and when."""
+
+    order = models.ForeignKey(Order, on_delete=models.PROTECT, related_name="history")
+    from_status = models.CharField(_("from"), max_length=16, choices=OrderStatus.choices,
+                                   blank=True)
+    to_status = models.CharField(_("to"), max_length=16, choices=OrderStatus.choices)
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("who"),
+                           on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    note = models.CharField(_("note"), max_length=255, blank=True)
+    created_at = models.DateTimeField(_("when"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("status change")
+        verbose_name_plural = _("status history")
+        ordering = ["created_at", "id"]

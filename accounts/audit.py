@@ -1,0 +1,67 @@
+"""The audit log: one service that records every sensitive action (issue: admin and audit).
+
+Call it inside the transaction that makes the change, so that the entry and the change commit
+or roll back together:
+
+    audit_record(actor=request.user, action="product.price_change", obj=product,
+                 changes={"price": [old, new]}, request=request)
+"""
+
+from decimal import Decimal
+
+from django.db import models
+
+from .models import AuditEntry
+
+
+def _jsonable(value):
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, models.Model):
+        return str(value)
+    if isinstance(value, (list, tuple)):
+        return [_jsonable(v) for v in value]
+    if isinstance(value, dict):
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    if value is None or isinstance(value, (str, int, float, bool)):
+        return value
+    return str(value)
+
+
+def client_ip(request) -> str | None:
+    """The client's address as the app sees it (REMOTE_ADDR; the proxy must set it right)."""
+    if request is None:
+        return None
+    return request.META.get("REMOTE_ADDR") or None
+
+
+def diff(before: dict, after: dict) -> dict:
+    """{"field": [before, after]} for the fields whose value changed."""
+    return {
+        field: [before.get(field), after.get(field)]
+        for field in sorted(set(before) | set(after))
+        if before.get(field) != after.get(field)
+    }
+
+
+def audit_record(*, actor, action: str, obj, changes: dict | None = None, request=None,
+                 ip: str | None = None) -> AuditEntry:
+    """Write one audit entry about `obj` (a model instance)."""
+    meta = obj._meta
+    return AuditEntry.objects.create(
+        actor=actor if getattr(actor, "pk", None) else None,
+        action=action,
+        object_type=f"{meta.app_label}.{meta.model_name}",
+        object_id=str(obj.pk),
+        object_repr=str(obj)[:255],
+        changes=_jsonable(changes or {}),
+        ip=ip or client_ip(request),
+    )
+
+
+def audit_for(obj):
+    """The entries about one object, newest first."""
+    meta = obj._meta
+    return AuditEntry.objects.filter(
+        object_type=f"{meta.app_label}.{meta.model_name}", object_id=str(obj.pk)
+    ).select_related("actor")
