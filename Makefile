@@ -10,7 +10,7 @@ PYTEST_ARGS ?=
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test venv messages makemessages migrate demo serve lint e2e bench clean check-deploy
+.PHONY: run test venv messages makemessages migrate demo serve lint e2e bench clean check-deploy chromium
 
 $(BIN)/.installed: requirements.txt
 	$(PYTHON) -c 'import sys; sys.exit("Python 3.11+ is needed") if sys.version_info < (3, 11) else None'
@@ -40,9 +40,17 @@ run: messages demo
 	@echo "Serving the shop at http://$(HOST):$(PORT)/  (Ctrl+C stops it)"
 	$(DEV) $(MANAGE) runserver $(HOST):$(PORT)
 
-## The whole suite (SQLite by default; DATABASE_URL=postgres://... for PostgreSQL).
-test: messages
+## The whole suite (SQLite by default; DATABASE_URL=postgres://... for PostgreSQL), browser tests included.
+test: messages chromium
 	$(BIN)/pytest $(PYTEST_ARGS)
+
+## Only the browser tests (Debian Chromium, one server, phone and desktop sizes).
+e2e: messages chromium
+	$(BIN)/pytest -m e2e tests/e2e $(PYTEST_ARGS)
+
+# The browser the e2e tests drive is Debian's, never a downloaded build.
+chromium:
+	@command -v chromium >/dev/null 2>&1 || (apt-get update && apt-get install -y chromium)
 
 ## Production-style serving: gunicorn + whitenoise (needs SECRET_KEY, REDIS_URL, ALLOWED_HOSTS).
 serve: venv messages
