@@ -49,6 +49,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "bibarys.middleware.TrustedProxyMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -62,6 +63,12 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "django_ratelimit.middleware.RatelimitMiddleware",
 ]
+# The client's address behind the reverse proxy (docs/deploy.md): X-Forwarded-For is believed
+# only from these addresses or networks, e.g. TRUSTED_PROXIES=10.0.0.5,10.0.1.0/24.
+TRUSTED_PROXIES = env.list("TRUSTED_PROXIES", default=[])
+# `make bench` only: each response says how many SQL queries it ran (X-Bench-Queries).
+if env.bool("BENCH", default=False):
+    MIDDLEWARE.insert(0, "bibarys.middleware.QueryCountMiddleware")
 
 ROOT_URLCONF = "bibarys.urls"
 WSGI_APPLICATION = "bibarys.wsgi.application"
@@ -126,6 +133,9 @@ RATELIMIT_USE_CACHE = "default"
 RATELIMIT_VIEW = "bibarys.views.ratelimited"
 RATELIMIT_LOGIN = env.str("RATELIMIT_LOGIN", default="5/m")
 RATELIMIT_SIGNUP = env.str("RATELIMIT_SIGNUP", default="10/h")
+RATELIMIT_CHECKOUT = env.str("RATELIMIT_CHECKOUT", default="10/m")  # bibarys/ratelimits.py
+RATELIMIT_REVIEW = env.str("RATELIMIT_REVIEW", default="10/h")
+RATELIMIT_TOPUP = env.str("RATELIMIT_TOPUP", default="10/m")
 
 AUTH_USER_MODEL = "accounts.User"
 LOGIN_URL = "login"

@@ -104,3 +104,17 @@ def test_signup_is_rate_limited_per_client(prod_server):
         statuses.append(response.status)
     assert statuses.count(429) >= 4, statuses
     assert statuses.count(200) <= 10, statuses
+
+
+def test_a_forged_x_forwarded_for_does_not_escape_the_login_limit(prod_server):
+    """TRUSTED_PROXIES is empty here: a client that invents a new address for every attempt is
+    still one client."""
+    support.flush_redis(prod_server.env["REDIS_URL"])
+    statuses = []
+    for n in range(12):
+        client = support.Client(prod_server.url)
+        client.get("/accounts/login/")
+        statuses.append(client.post(
+            "/accounts/login/", {"username": "proof_shopper", "password": "wrong!"},
+            headers={"X-Forwarded-For": f"198.51.100.{n}"}).status)
+    assert statuses.count(200) <= 5 and statuses.count(429) >= 7, statuses
