@@ -48,6 +48,13 @@ test: messages chromium
 e2e: messages chromium
 	$(BIN)/pytest -m e2e tests/e2e $(PYTEST_ARGS)
 
+## Load benchmark on PostgreSQL (database bibarys_bench, Redis db 8) with wrk; writes BENCHMARKS.md.
+## Not part of `make test`. BENCH_ARGS="--duration 5 --only catalog" narrows it.
+BENCH_ARGS ?=
+bench: venv messages
+	@command -v wrk >/dev/null 2>&1 || (apt-get update && apt-get install -y wrk)
+	$(PY) bench/run.py $(BENCH_ARGS)
+
 # The browser the e2e tests drive is Debian's, never a downloaded build.
 chromium:
 	@command -v chromium >/dev/null 2>&1 || (apt-get update && apt-get install -y chromium)

@@ -5,29 +5,33 @@
     @cache_anonymous_page
     def product_list(request): ...
 
+The decorator only marks the view; AnonymousPageCacheMiddleware (early in MIDDLEWARE, right after
+whitenoise) does the work, so a hit skips sessions, auth, messages, the view and its templates.
+
 The key is the path with its query string, the language, whether htmx asked for a fragment,
 and the catalog version (catalog.selectors.catalog_version(), bumped by every product, price,
 review and stock change), so a change shows at once and old entries simply age out.
 
 Only a first-time anonymous visitor is served from the cache: no session cookie (an anonymous
-cart or a pending message belong to one visitor) and no messages cookie. The cached HTML holds
-no CSRF token of anyone: tokens are replaced by the visitor's own on every hit."""
+cart, a pending message or a login belong to one visitor) and no messages cookie. The stored
+page keeps the headers of the full answer (CSP, X-Frame-Options, Vary, Content-Language) but no
+cookie and no CSRF token of anyone: tokens are put back per visitor on every hit."""
 
 from __future__ import annotations
 
 import hashlib
 import re
-from functools import wraps
 
 from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpResponse
-from django.middleware.csrf import get_token
-from django.utils.cache import patch_vary_headers
-from django.utils.translation import get_language
+from django.middleware.csrf import CsrfViewMiddleware, get_token
+from django.urls import Resolver404, resolve
+from django.utils import translation
 
 PAGE_TTL = 300
 VERSION_KEY = "bibarys:catalog-version"
+MARK = "bibarys_page_cache"
 
 # Where our templates put the CSRF token: the hidden form field and <body hx-headers>.
 _TOKEN_PATTERNS = [
@@ -35,6 +39,14 @@ _TOKEN_PATTERNS = [
     re.compile(rb'("x-csrftoken": ")[A-Za-z0-9]+(")'),
 ]
 _PLACEHOLDER = b"@@BIBARYS_CSRF@@"
+_SKIP_HEADERS = {"set-cookie", "content-length", "x-page-cache", "x-bench-queries"}
+
+
+def cache_anonymous_page(view):
+    """Mark a GET view whose anonymous answer depends only on the URL, the language and the
+    catalog (see the module docstring)."""
+    setattr(view, MARK, True)
+    return view
 
 
 def catalog_version() -> int:
@@ -62,72 +74,68 @@ def bump_catalog_version() -> None:
         cache.set(VERSION_KEY, 2, timeout=None)
 
 
-def _cacheable_request(request) -> bool:
-    if request.method != "GET":
-        return False
-    cookies = request.COOKIES
-    if settings.SESSION_COOKIE_NAME in cookies or "messages" in cookies:
-        return False
-    user = getattr(request, "user", None)
-    return not (user is not None and user.is_authenticated)
-
-
-def page_key(request) -> str:
-    raw = "|".join([
-        request.path,
-        request.META.get("QUERY_STRING", ""),
-        get_language() or "",
-        "htmx" if request.headers.get("HX-Request") else "page",
-        request.headers.get("HX-Target", ""),
-        str(catalog_version()),
-    ])
-    return "bibarys:page:" + hashlib.sha256(raw.encode()).hexdigest()
-
-
 def _strip_tokens(content: bytes) -> bytes:
     for pattern in _TOKEN_PATTERNS:
         content = pattern.sub(rb"\g<1>" + _PLACEHOLDER + rb"\g<2>", content)
     return content
 
 
-def _with_token(content: bytes, request) -> bytes:
+def _with_tokens(content: bytes, request) -> bytes:
     if _PLACEHOLDER not in content:
         return content
     parts = content.split(_PLACEHOLDER)
-    # A fresh mask for each place, as Django would render them.
     out = [parts[0]]
     for part in parts[1:]:
-        out.append(get_token(request).encode())
+        out.append(get_token(request).encode())  # a fresh mask each place, as Django renders
         out.append(part)
     return b"".join(out)
 
 
-def cache_anonymous_page(view):
-    """Serve anonymous first-time visitors from the page cache (see the module docstring)."""
+class AnonymousPageCacheMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+        self.csrf = CsrfViewMiddleware(get_response)
 
-    @wraps(view)
-    def wrapped(request, *args, **kwargs):
-        if not _cacheable_request(request):
-            return view(request, *args, **kwargs)
-        key = page_key(request)
+    def _marked(self, request) -> bool:
+        try:
+            match = resolve(request.path_info)
+        except Resolver404:
+            return False
+        return getattr(match.func, MARK, False)
+
+    def _key(self, request, language: str) -> str:
+        raw = "|".join([
+            request.path, request.META.get("QUERY_STRING", ""), language,
+            request.headers.get("HX-Request", ""), request.headers.get("HX-Target", ""),
+            request.headers.get("X-Forwarded-Proto", ""), str(catalog_version()),
+        ])
+        return "bibarys:page:" + hashlib.sha256(raw.encode()).hexdigest()
+
+    def __call__(self, request):
+        cookies = request.COOKIES
+        if (request.method != "GET" or settings.SESSION_COOKIE_NAME in cookies
+                or "messages" in cookies or not self._marked(request)):
+            return self.get_response(request)
+        language = translation.get_language_from_request(request)
+        key = self._key(request, language)
         cached = cache.get(key)
         if cached is not None:
-            content, content_type, language = cached
-            response = HttpResponse(_with_token(content, request), content_type=content_type)
-            if language:
-                response["Content-Language"] = language
+            content, headers = cached
+            self.csrf.process_request(request)
+            response = HttpResponse(_with_tokens(content, request), status=200)
+            for name, value in headers:
+                response[name] = value
             response["X-Page-Cache"] = "hit"
-            patch_vary_headers(response, ("Cookie", "Accept-Language", "HX-Request"))
+            return self.csrf.process_response(request, response)
+        response = self.get_response(request)
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated:  # signed in by this very request
             return response
-        response = view(request, *args, **kwargs)
-        if hasattr(response, "render") and callable(response.render):
-            response = response.render()
         extra_cookies = set(response.cookies) - {settings.CSRF_COOKIE_NAME}
         if (response.status_code == 200 and not response.streaming and not extra_cookies
-                and not response.has_header("Cache-Control")):
-            cache.set(key, (_strip_tokens(response.content), response["Content-Type"],
-                            response.get("Content-Language", "")), PAGE_TTL)
+                and "no-cache" not in response.get("Cache-Control", "")
+                and "private" not in response.get("Cache-Control", "")):
+            headers = [(k, v) for k, v in response.items() if k.lower() not in _SKIP_HEADERS]
+            cache.set(key, (_strip_tokens(response.content), headers), PAGE_TTL)
             response["X-Page-Cache"] = "miss"
         return response
-
-    return wrapped

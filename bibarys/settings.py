@@ -52,6 +52,7 @@ MIDDLEWARE = [
     "bibarys.middleware.TrustedProxyMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "bibarys.cache.AnonymousPageCacheMiddleware",  # only views marked @cache_anonymous_page
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -69,6 +70,7 @@ TRUSTED_PROXIES = env.list("TRUSTED_PROXIES", default=[])
 # `make bench` only: each response says how many SQL queries it ran (X-Bench-Queries).
 if env.bool("BENCH", default=False):
     MIDDLEWARE.insert(0, "bibarys.middleware.QueryCountMiddleware")
+BENCH_CEILING = env.bool("BIBARYS_BENCH_CEILING", default=False)  # bench/ceiling.py
 
 ROOT_URLCONF = "bibarys.urls"
 WSGI_APPLICATION = "bibarys.wsgi.application"

@@ -24,6 +24,10 @@ urlpatterns = [
 if settings.DEBUG:
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
 
+# `make bench` only: the ceiling page every benchmark figure is compared with (bench/ceiling.py).
+if settings.BENCH_CEILING:
+    urlpatterns += [path("bench/", include(("bench.ceiling", "bench")))]
+
 handler403 = "bibarys.views.permission_denied"
 handler404 = "bibarys.views.page_not_found"
 handler500 = "bibarys.views.server_error"

@@ -1,96 +1,84 @@
-"""The anonymous page cache (bibarys/cache.py): who is served from it, what it keeps, and that a
-catalog change shows at once."""
+"""The anonymous page cache (bibarys/cache.py) through the whole middleware stack: who is served
+from it, what it keeps, and that a catalog change shows at once."""
 
 import re
 
 import pytest
-from django.contrib.auth.models import AnonymousUser
-from django.http import HttpResponse
-from django.middleware.csrf import CsrfViewMiddleware, get_token
-from django.template import engines
-from django.test import RequestFactory
+from django.test import Client
 
-from bibarys.cache import bump_catalog_version, cache_anonymous_page
+from bibarys.cache import bump_catalog_version
+from tests.unit.page_cache_urls import STATE
 
-pytestmark = pytest.mark.django_db
-
-TEMPLATE = engines["django"].from_string(
-    '<body hx-headers=\'{"x-csrftoken": "{{ csrf_token }}"}\'>'
-    '<form method="post">{% csrf_token %}</form><p>{{ text }}</p></body>'
-)
-rendered = []
+pytestmark = [pytest.mark.django_db, pytest.mark.urls("tests.unit.page_cache_urls")]
 
 
-@cache_anonymous_page
-def page(request):
-    rendered.append(request.path)
-    return HttpResponse(TEMPLATE.render({"text": STATE["text"]}, request))
+@pytest.fixture(autouse=True)
+def _state():
+    STATE.update(text="first", rendered=0)
 
 
-STATE = {"text": "first"}
-
-
-def _get(path="/catalog/", user=None, cookies=None, **headers):
-    request = RequestFactory().get(path, headers=headers)
-    request.user = user or AnonymousUser()
-    request.COOKIES.update(cookies or {})
-    CsrfViewMiddleware(lambda r: None).process_request(request)
-    response = page(request)
-    return request, response
-
-
-def setup_function():
-    rendered.clear()
-    STATE["text"] = "first"
-
-
-def test_second_anonymous_visit_is_served_from_the_cache_with_its_own_csrf_token():
-    _, first = _get()
-    request, second = _get()
+def test_second_anonymous_visit_is_a_hit_and_its_csrf_token_works_for_that_visitor():
+    first = Client().get("/page/")
+    visitor = Client(enforce_csrf_checks=True)
+    second = visitor.get("/page/")
     assert first["X-Page-Cache"] == "miss" and second["X-Page-Cache"] == "hit"
-    assert rendered == ["/catalog/"]
-    tokens = re.findall(rb'value="([A-Za-z0-9]+)"', second.content)
-    assert tokens and b"@@BIBARYS_CSRF@@" not in second.content
-    # The token in the cached page belongs to this visitor's CSRF secret, not the first one's.
-    from django.middleware.csrf import _unmask_cipher_token
-    secret = request.META["CSRF_COOKIE"]
-    assert _unmask_cipher_token(tokens[0].decode()) == secret
-    assert get_token(request)
+    assert STATE["rendered"] == 1
+    # The headers of the full answer are kept: CSP, clickjacking, language.
+    assert "default-src 'self'" in second["Content-Security-Policy"]
+    assert second["X-Frame-Options"] == "DENY"
+    assert second["Content-Language"] == first["Content-Language"]
+    assert b"@@BIBARYS_CSRF@@" not in second.content
+    token = re.search(rb'name="csrfmiddlewaretoken" value="([A-Za-z0-9]+)"', second.content)
+    header = re.search(rb'"x-csrftoken": "([A-Za-z0-9]+)"', second.content)
+    assert token and header
+    # Nobody else's token: the page's token is accepted with this visitor's own cookie.
+    assert "csrftoken" in second.cookies
+    posted = visitor.post("/echo/", {"csrfmiddlewaretoken": token.group(1).decode()})
+    assert posted.status_code == 200
+    stranger = Client(enforce_csrf_checks=True)
+    stranger.get("/plain/")
+    assert stranger.post("/echo/", {"csrfmiddlewaretoken": token.group(1).decode()}).status_code == 403
 
 
-def test_query_string_and_language_are_part_of_the_key():
-    _get("/catalog/?q=milk")
-    _get("/catalog/?q=bread")
-    _get("/catalog/?q=milk")
-    assert rendered == ["/catalog/", "/catalog/"]
-    _get("/catalog/", HTTP_HX_REQUEST="true")
-    assert len(rendered) == 3
+def test_query_string_language_and_htmx_are_part_of_the_key():
+    client = Client()
+    client.get("/page/?q=milk")
+    client.get("/page/?q=bread")
+    client.get("/page/?q=milk")
+    assert STATE["rendered"] == 2
+    Client().get("/page/?q=milk", HTTP_ACCEPT_LANGUAGE="ru")
+    assert STATE["rendered"] == 3
+    Client().get("/page/?q=milk", HTTP_HX_REQUEST="true")
+    assert STATE["rendered"] == 4
 
 
-def test_signed_in_visitors_and_visitors_with_a_session_are_never_cached(shopper):
-    _get()
-    _get(user=shopper)
-    _get(cookies={"sessionid": "abc"})
-    _get(cookies={"messages": "x"})
-    assert len(rendered) == 4
+def test_signed_in_visitors_and_visitors_with_a_session_are_never_served_from_the_cache(shopper):
+    Client().get("/page/")
+    signed_in = Client()
+    signed_in.force_login(shopper)
+    assert "X-Page-Cache" not in signed_in.get("/page/")
+    with_messages = Client()
+    with_messages.cookies["messages"] = "x"
+    with_messages.get("/page/")
+    assert STATE["rendered"] == 3
+
+
+def test_an_answer_that_starts_a_session_is_not_stored():
+    Client().get("/page/?touch=1")
+    Client().get("/page/?touch=1")
+    assert STATE["rendered"] == 2
 
 
 def test_a_catalog_change_shows_at_once():
-    _, first = _get()
+    Client().get("/page/")
     STATE["text"] = "second"
     bump_catalog_version()
-    _, after = _get()
+    after = Client().get("/page/")
     assert b"second" in after.content and after["X-Page-Cache"] == "miss"
 
 
-def test_error_pages_are_not_cached():
-    @cache_anonymous_page
-    def missing(request):
-        rendered.append("404")
-        return HttpResponse("gone", status=404)
-
+def test_error_pages_and_unmarked_views_are_not_cached():
     for _ in range(2):
-        request = RequestFactory().get("/catalog/x/")
-        request.user = AnonymousUser()
-        missing(request)
-    assert rendered == ["404", "404"]
+        Client().get("/page/?missing=1")
+        Client().get("/plain/")
+    assert STATE["rendered"] == 4

@@ -1,0 +1,33 @@
+from django.http import HttpResponse
+from django.template import engines
+from django.urls import path
+
+from bibarys.cache import cache_anonymous_page
+
+TEMPLATE = engines["django"].from_string(
+    '<body hx-headers=\'{"x-csrftoken": "{{ csrf_token }}"}\'>'
+    '<form method="post" action="/echo/">{% csrf_token %}</form><p>{{ text }}</p></body>'
+)
+STATE = {"text": "first", "rendered": 0}
+
+
+@cache_anonymous_page
+def page(request):
+    STATE["rendered"] += 1
+    if request.GET.get("missing"):
+        return HttpResponse("gone", status=404)
+    if request.GET.get("touch"):
+        request.session["anon_cart"] = [1]
+    return HttpResponse(TEMPLATE.render({"text": STATE["text"]}, request))
+
+
+def echo(request):
+    return HttpResponse("ok")
+
+
+def plain(request):
+    STATE["rendered"] += 1
+    return HttpResponse(TEMPLATE.render({"text": STATE["text"]}, request))
+
+
+urlpatterns = [path("page/", page), path("echo/", echo), path("plain/", plain)]
