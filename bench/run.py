@@ -225,6 +225,13 @@ def run_wrk(url_base, paths, *, cookie, duration, connections, threads):
     out = subprocess.run(cmd, capture_output=True, text=True, timeout=duration + 30,
                          env={**os.environ, "WRK_PATHS": paths_file}).stdout
     os.unlink(paths_file)
+    try:
+        return _parse_wrk(out)
+    except (AttributeError, ValueError) as error:
+        raise RuntimeError(f"cannot read wrk's output ({error}):\n{out}") from error
+
+
+def _parse_wrk(out: str) -> dict:
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
     p50 = _ms(re.search(r"50%\s+(\S+)", out).group(1))
     p99 = _ms(re.search(r"99%\s+(\S+)", out).group(1))
