@@ -103,8 +103,16 @@ class UI:
         page.on("response", self._on_response)
 
     def _on_console(self, message):
-        if message.type == "error":
-            self.problems.append(f"console error on {self.page.url}: {message.text}")
+        if message.type != "error":
+            return
+        source = (message.location or {}).get("url", "")
+        if message.text.startswith("Failed to load resource"):
+            # Already judged by _on_response, except browser-initiated fetches (favicon).
+            match = re.search(r"status of (\d+)", message.text)
+            status = int(match.group(1)) if match else 0
+            if any(status == s and fragment in source for s, fragment in self.expected):
+                return
+        self.problems.append(f"console error on {self.page.url}: {message.text} {source}")
 
     def _on_request_failed(self, req):
         failure = req.failure or ""
