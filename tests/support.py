@@ -341,3 +341,54 @@ def csrf_from_html(html: str) -> str | None:
 def temp_dir(prefix: str = "proof-"):
     with tempfile.TemporaryDirectory(prefix=prefix) as directory:
         yield Path(directory)
+
+
+class Canary:
+    """A loopback HTTP server that only counts who knocks: a PDF renderer (or anything else)
+    that fetches a URL it was given in user data shows up here."""
+
+    def __init__(self):
+        import http.server
+        import threading
+
+        hits = self.hits = []
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def do_GET(self):  # noqa: N802 (http.server's naming)
+                hits.append(self.path)
+                self.send_response(200)
+                self.send_header("Content-Type", "image/png")
+                self.end_headers()
+
+            def log_message(self, *args):
+                pass
+
+        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.port = self.server.server_address[1]
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+
+    def __enter__(self):
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self.server.shutdown()
+        self.server.server_close()
+
+
+def worker_pids(server: "Server") -> list[int]:
+    """The gunicorn workers (children of the master) of a running Server."""
+    pids = []
+    for task in Path(f"/proc/{server.process.pid}/task").iterdir():
+        children = (task / "children").read_text().split()
+        pids.extend(int(pid) for pid in children)
+    return pids
+
+
+def peak_rss_mb(pid: int) -> float:
+    """The highest resident memory a process has had (VmHWM), in megabytes."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return 0.0
