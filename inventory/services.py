@@ -2,19 +2,25 @@
 row in the same transaction as the change, with the product rows locked in primary-key order."""
 
 from dataclasses import dataclass
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F
+from django.utils import timezone
 from django.utils.translation import gettext as _
+
+from accounts.audit import audit_record
 
 from bibarys.locks import lock_by_pk
 from bibarys.money import format_quantity
 from bibarys.units import quantity_fits_unit
 from catalog.models import Product
 
-from .models import EITHER_WAY, INCOMING, OUTGOING, MovementKind, StockMovement
+from .models import (
+    EITHER_WAY, INCOMING, OUTGOING, DocumentStatus, GoodsReceipt, MovementKind, ReceiptLine,
+    StockMovement, Stocktake, StocktakeLine, WriteOff, WriteOffLine, WriteOffReason,
+)
 
 
 @dataclass(frozen=True)
@@ -138,3 +144,482 @@ def stock_move(*, product: Product, quantity: Decimal, kind: str, by=None, refer
     )
     product.quantity = movement.quantity_after
     return movement
+
+
+# How many products one locking query or UPDATE batch handles: keeps SQLite under its limit of
+# bound parameters and PostgreSQL statements a sensible size.
+BULK_CHUNK = 1000
+BULK_FIELDS = ("pk", "name", "unit", "quantity", "cost_price", "seller_id")
+
+
+def lock_products_bulk(product_ids) -> dict[int, Product]:
+    """Lock many products in primary-key order, chunk by chunk (one global order, so two bulk
+    operations never deadlock each other or a checkout). Must run inside a transaction."""
+    pks = sorted(set(product_ids))
+    locked: dict[int, Product] = {}
+    queryset = Product.objects.only(*BULK_FIELDS)
+    for start in range(0, len(pks), BULK_CHUNK):
+        locked.update(lock_by_pk(queryset, pks[start:start + BULK_CHUNK]))
+    return locked
+
+
+def stock_apply_bulk(*, changes: list[StockChange], kind: str, by=None, reference: str = "",
+                     reason: str = "", locked: dict[int, Product] | None = None,
+                     ) -> list[StockMovement]:
+    """stock_apply for documents with thousands of lines (opening balances, imports, big
+    receipts and stocktakes): the same rules and the same all-or-nothing result, written with
+    bulk statements instead of one UPDATE per line.
+
+    Locks every product first (primary-key order), checks every line under the lock and
+    raises one InsufficientStock before anything is written; then sets each product's new
+    on-hand quantity (computed under the lock, so no other writer can interleave) and writes
+    the movements with their running `quantity_after`. `locked` lets a caller that already
+    holds the locks (receipt_post updates cost prices under them) pass its products in.
+    Returns the movements in the order of `changes`.
+    """
+    kind = MovementKind(kind)
+    with transaction.atomic():
+        products = locked if locked is not None else lock_products_bulk(
+            c.product_id for c in changes)
+        projected = {}
+        for change in changes:
+            product = products.get(change.product_id)
+            if product is None:
+                raise ValidationError(_("The product no longer exists."), code="missing_product")
+            quantity = Decimal(change.quantity)
+            _check_sign(kind, quantity)
+            if kind in REASON_REQUIRED and not (change.reason or reason).strip():
+                raise ValidationError(_("A reason is required."), code="reason_required")
+            if not quantity_fits_unit(abs(quantity), product.unit):
+                raise ValidationError(
+                    _("%(name)s is sold by the piece: use whole numbers.")
+                    % {"name": product.name},
+                    code="unit_step",
+                )
+            projected[product.pk] = projected.get(product.pk, product.quantity) + quantity
+        shortages = [
+            Shortage(product=products[pk],
+                     requested=products[pk].quantity - after,
+                     available=products[pk].quantity)
+            for pk, after in projected.items() if after < 0
+        ]
+        if shortages:
+            raise InsufficientStock(sorted(shortages, key=lambda s: s.product.pk))
+
+        movements = []
+        running = {}
+        for change in changes:
+            quantity = Decimal(change.quantity)
+            after = running.get(change.product_id, products[change.product_id].quantity) + quantity
+            running[change.product_id] = after
+            movements.append(
+                StockMovement(
+                    product_id=change.product_id, kind=kind, quantity=quantity,
+                    quantity_after=after, reason=change.reason or reason,
+                    reference=reference, created_by=by,
+                )
+            )
+        touched = []
+        for pk, after in running.items():
+            product = products[pk]
+            product.quantity = after
+            touched.append(product)
+        Product.objects.bulk_update(touched, ["quantity"], batch_size=BULK_CHUNK)
+        return StockMovement.objects.bulk_create(movements, batch_size=BULK_CHUNK)
+
+
+def stock_receive_bulk(*, changes: list[StockChange], by=None, reference: str = "",
+                       reason: str = "", locked: dict[int, Product] | None = None,
+                       ) -> list[StockMovement]:
+    """Receive many products at once (a big goods receipt, opening balances)."""
+    return stock_apply_bulk(changes=changes, kind=MovementKind.RECEIPT, by=by,
+                            reference=reference, reason=reason, locked=locked)
+
+
+# ---------------------------------------------------------------------------------------------
+# Stock documents. Each posting locks its document row first (so a double-clicked or replayed
+# "Post" posts once), then the products, in the same transaction as the movements and the
+# audit entry.
+
+COST_QUANTUM = Decimal("0.01")
+
+
+def _check_scope(by, product: Product) -> None:
+    """A seller puts only their own products on a document; an admin anyone's."""
+    if not getattr(by, "is_admin", False) and product.seller_id != by.pk:
+        raise ValidationError(_("You can only add your own products."), code="not_your_product")
+
+
+def _check_quantity(product: Product, quantity: Decimal, *, allow_zero: bool = False) -> Decimal:
+    quantity = Decimal(quantity)
+    if quantity < 0 or (quantity == 0 and not allow_zero):
+        raise ValidationError(_("Enter a quantity greater than zero."), code="quantity")
+    if not quantity_fits_unit(quantity, product.unit):
+        step = _("whole numbers") if product.unit == "pcs" else _("steps of 0.001")
+        raise ValidationError(
+            _("%(name)s is counted in %(step)s.") % {"name": product.name, "step": step},
+            code="unit_step",
+        )
+    return quantity
+
+
+def _require_draft(document) -> None:
+    if not document.is_draft:
+        raise ValidationError(
+            _("%(doc)s is already posted and cannot be changed.") % {"doc": document},
+            code="posted",
+        )
+
+
+def _lock_document(model, document):
+    return model.objects.select_for_update().get(pk=document.pk)
+
+
+def moving_average_cost(*, old_quantity: Decimal, old_cost: Decimal, quantity: Decimal,
+                        unit_cost: Decimal) -> Decimal:
+    """The cost price after receiving `quantity` at `unit_cost`: the weighted average of what
+    is on the shelf and what arrived, rounded half-up to the tiyn. With nothing on hand (or a
+    book quantity that is somehow not positive) the new cost is simply the unit cost."""
+    if old_quantity <= 0:
+        return Decimal(unit_cost).quantize(COST_QUANTUM, rounding=ROUND_HALF_UP)
+    total = old_quantity * old_cost + quantity * unit_cost
+    return (total / (old_quantity + quantity)).quantize(COST_QUANTUM, rounding=ROUND_HALF_UP)
+
+
+def _audit_changes(document, lines_count: int, extra: dict | None = None) -> dict:
+    changes = {"status": [DocumentStatus.DRAFT.value, document.status], "lines": lines_count}
+    changes.update(extra or {})
+    return changes
+
+
+# Goods receipts ------------------------------------------------------------------------------
+
+
+def receipt_create(*, by, supplier: str, date, supplier_number: str = "",
+                   note: str = "") -> GoodsReceipt:
+    """Start a draft goods receipt."""
+    return GoodsReceipt.objects.create(created_by=by, supplier=supplier.strip(), date=date,
+                                       supplier_number=supplier_number.strip(), note=note.strip())
+
+
+def receipt_update(*, receipt: GoodsReceipt, by, supplier: str, date, supplier_number: str = "",
+                   note: str = "") -> GoodsReceipt:
+    """Change the header of a draft receipt (a posted one is refused)."""
+    with transaction.atomic():
+        receipt = _lock_document(GoodsReceipt, receipt)
+        _require_draft(receipt)
+        receipt.supplier, receipt.date = supplier.strip(), date
+        receipt.supplier_number, receipt.note = supplier_number.strip(), note.strip()
+        receipt.save(update_fields=["supplier", "date", "supplier_number", "note"])
+        return receipt
+
+
+def receipt_line_set(*, receipt: GoodsReceipt, by, product: Product, quantity: Decimal,
+                     unit_cost: Decimal) -> ReceiptLine:
+    """Put a product on a draft receipt, or change its line if it is already there."""
+    _check_scope(by, product)
+    quantity = _check_quantity(product, quantity)
+    if Decimal(unit_cost) < 0:
+        raise ValidationError(_("The unit cost cannot be negative."), code="unit_cost")
+    with transaction.atomic():
+        receipt = _lock_document(GoodsReceipt, receipt)
+        _require_draft(receipt)
+        line, _created = ReceiptLine.objects.update_or_create(
+            document=receipt, product=product,
+            defaults={"quantity": quantity, "unit_cost": Decimal(unit_cost)},
+        )
+        return line
+
+
+def receipt_line_remove(*, receipt: GoodsReceipt, by, line_id: int) -> None:
+    with transaction.atomic():
+        receipt = _lock_document(GoodsReceipt, receipt)
+        _require_draft(receipt)
+        receipt.lines.filter(pk=line_id).delete()
+
+
+def receipt_delete(*, receipt: GoodsReceipt, by) -> None:
+    """Throw away a draft receipt (a posted one stays forever)."""
+    with transaction.atomic():
+        receipt = _lock_document(GoodsReceipt, receipt)
+        _require_draft(receipt)
+        receipt.delete()
+
+
+def receipt_post(*, receipt: GoodsReceipt, by, request=None) -> GoodsReceipt:
+    """Post a draft receipt: add its stock through the ledger and move each product's cost
+    price to the moving average. Posting an already posted receipt does nothing."""
+    with transaction.atomic():
+        receipt = _lock_document(GoodsReceipt, receipt)
+        if not receipt.is_draft:
+            return receipt
+        lines = list(receipt.lines.order_by("pk"))
+        if not lines:
+            raise ValidationError(_("Add at least one line before posting."), code="empty")
+        products = lock_products_bulk(line.product_id for line in lines)
+        cost_changes = {}
+        for line in lines:  # one line per product (unique constraint)
+            product = products[line.product_id]
+            new_cost = moving_average_cost(old_quantity=product.quantity,
+                                           old_cost=product.cost_price,
+                                           quantity=line.quantity, unit_cost=line.unit_cost)
+            if new_cost != product.cost_price:
+                cost_changes[product.pk] = [product.cost_price, new_cost]
+                product.cost_price = new_cost
+        if cost_changes:
+            Product.objects.bulk_update(
+                [products[pk] for pk in cost_changes], ["cost_price"], batch_size=BULK_CHUNK)
+        movements = stock_receive_bulk(
+            changes=[StockChange(product_id=line.product_id, quantity=line.quantity)
+                     for line in lines],
+            by=by, reference=receipt.reference, reason=receipt.supplier[:255], locked=products,
+        )
+        for line, movement in zip(lines, movements):
+            line.movement = movement
+        ReceiptLine.objects.bulk_update(lines, ["movement"], batch_size=BULK_CHUNK)
+        receipt.status = DocumentStatus.POSTED
+        receipt.posted_by, receipt.posted_at = by, timezone.now()
+        receipt.save(update_fields=["status", "posted_by", "posted_at"])
+        audit_record(
+            actor=by, action="receipt.post", obj=receipt, request=request,
+            changes=_audit_changes(receipt, len(lines), {
+                "cost_price": {products[pk].name: pair
+                               for pk, pair in list(cost_changes.items())[:100]},
+            }),
+        )
+        return receipt
+
+
+def receipt_reverse(*, receipt: GoodsReceipt, by, reason: str, request=None) -> GoodsReceipt:
+    """Undo a posted receipt with a correcting document: one correction movement per line
+    taking its quantity back, with the reason. Refused (nothing written) if some of the goods
+    have already left the shelf, i.e. on hand is below what the reversal would take back.
+    The cost price is moved back out of the average (never below zero)."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError(_("A reason is required."), code="reason_required")
+    with transaction.atomic():
+        receipt = _lock_document(GoodsReceipt, receipt)
+        if receipt.status == DocumentStatus.REVERSED:
+            return receipt
+        if receipt.status != DocumentStatus.POSTED:
+            raise ValidationError(_("Only a posted receipt can be reversed."), code="not_posted")
+        lines = list(receipt.lines.order_by("pk"))
+        products = lock_products_bulk(line.product_id for line in lines)
+        shortages = [
+            Shortage(product=products[line.product_id], requested=line.quantity,
+                     available=products[line.product_id].quantity)
+            for line in lines if products[line.product_id].quantity < line.quantity
+        ]
+        if shortages:
+            raise InsufficientStock(shortages)
+        for line in lines:
+            product = products[line.product_id]
+            remaining = product.quantity - line.quantity
+            if remaining > 0:
+                value = product.quantity * product.cost_price - line.quantity * line.unit_cost
+                product.cost_price = max(Decimal("0"), value / remaining).quantize(
+                    COST_QUANTUM, rounding=ROUND_HALF_UP)
+        Product.objects.bulk_update(list(products.values()), ["cost_price"],
+                                    batch_size=BULK_CHUNK)
+        text = _("Reversal of %(doc)s: %(reason)s") % {"doc": receipt, "reason": reason}
+        movements = stock_apply_bulk(
+            changes=[StockChange(product_id=line.product_id, quantity=-line.quantity)
+                     for line in lines],
+            kind=MovementKind.CORRECTION, by=by, reference=receipt.reference,
+            reason=text[:255], locked=products,
+        )
+        for line, movement in zip(lines, movements):
+            line.reversal_movement = movement
+        ReceiptLine.objects.bulk_update(lines, ["reversal_movement"], batch_size=BULK_CHUNK)
+        receipt.status = DocumentStatus.REVERSED
+        receipt.reversed_by, receipt.reversed_at = by, timezone.now()
+        receipt.reversal_reason = reason[:255]
+        receipt.save(update_fields=["status", "reversed_by", "reversed_at", "reversal_reason"])
+        audit_record(actor=by, action="receipt.reverse", obj=receipt, request=request,
+                     changes={"status": [DocumentStatus.POSTED.value, receipt.status],
+                              "reason": reason, "lines": len(lines)})
+        return receipt
+
+
+# Write-offs ----------------------------------------------------------------------------------
+
+
+def writeoff_create(*, by, date, note: str = "") -> WriteOff:
+    return WriteOff.objects.create(created_by=by, date=date, note=note.strip())
+
+
+def writeoff_line_set(*, writeoff: WriteOff, by, product: Product, quantity: Decimal,
+                      reason: str, comment: str = "") -> WriteOffLine:
+    """Put a product on a draft write-off (or change its line)."""
+    _check_scope(by, product)
+    quantity = _check_quantity(product, quantity)
+    if reason not in WriteOffReason.values:
+        raise ValidationError(_("Choose a reason."), code="reason_required")
+    with transaction.atomic():
+        writeoff = _lock_document(WriteOff, writeoff)
+        _require_draft(writeoff)
+        line, _created = WriteOffLine.objects.update_or_create(
+            document=writeoff, product=product,
+            defaults={"quantity": quantity, "reason": reason, "comment": comment.strip()},
+        )
+        return line
+
+
+def writeoff_line_remove(*, writeoff: WriteOff, by, line_id: int) -> None:
+    with transaction.atomic():
+        writeoff = _lock_document(WriteOff, writeoff)
+        _require_draft(writeoff)
+        writeoff.lines.filter(pk=line_id).delete()
+
+
+def writeoff_delete(*, writeoff: WriteOff, by) -> None:
+    with transaction.atomic():
+        writeoff = _lock_document(WriteOff, writeoff)
+        _require_draft(writeoff)
+        writeoff.delete()
+
+
+def writeoff_post(*, writeoff: WriteOff, by, request=None) -> WriteOff:
+    """Post a draft write-off: take its goods off the books. Refused, with every short product
+    named and nothing written, if a line asks for more than is on hand. Posting twice posts
+    once."""
+    with transaction.atomic():
+        writeoff = _lock_document(WriteOff, writeoff)
+        if not writeoff.is_draft:
+            return writeoff
+        lines = list(writeoff.lines.order_by("pk"))
+        if not lines:
+            raise ValidationError(_("Add at least one line before posting."), code="empty")
+        movements = stock_apply_bulk(
+            changes=[
+                StockChange(product_id=line.product_id, quantity=-line.quantity,
+                            reason=f"{line.get_reason_display()}: {line.comment}".rstrip(": ")[:255])
+                for line in lines
+            ],
+            kind=MovementKind.WRITE_OFF, by=by, reference=writeoff.reference,
+        )
+        for line, movement in zip(lines, movements):
+            line.movement = movement
+        WriteOffLine.objects.bulk_update(lines, ["movement"], batch_size=BULK_CHUNK)
+        writeoff.status = DocumentStatus.POSTED
+        writeoff.posted_by, writeoff.posted_at = by, timezone.now()
+        writeoff.save(update_fields=["status", "posted_by", "posted_at"])
+        audit_record(actor=by, action="writeoff.post", obj=writeoff, request=request,
+                     changes=_audit_changes(writeoff, len(lines)))
+        return writeoff
+
+
+# Stocktakes ----------------------------------------------------------------------------------
+
+
+def stocktake_start(*, by, category=None, note: str = "") -> Stocktake:
+    """Open a count of all the user's products (a seller: their own; an admin: everyone's),
+    or of one category, with each product's on-hand quantity copied as "expected"."""
+    with transaction.atomic():
+        stocktake = Stocktake.objects.create(created_by=by, category=category, note=note.strip())
+        products = Product.objects.for_seller(by)
+        if category is not None:
+            products = products.filter(category=category)
+        last = StockMovement.objects.order_by("-pk").values_list("pk", flat=True).first()
+        stocktake.snapshot_movement_id = last or 0
+        stocktake.save(update_fields=["snapshot_movement_id"])
+        rows = products.order_by("pk").values_list("pk", "quantity")
+        StocktakeLine.objects.bulk_create(
+            (StocktakeLine(document=stocktake, product_id=pk, expected=quantity)
+             for pk, quantity in rows.iterator(chunk_size=BULK_CHUNK)),
+            batch_size=BULK_CHUNK,
+        )
+        return stocktake
+
+
+def stocktake_count(*, stocktake: Stocktake, by, line: StocktakeLine,
+                    counted: Decimal | None, add: bool = False) -> StocktakeLine:
+    """Record the counted quantity of one line (None clears it; add=True adds to what was
+    counted so far). The product's book quantity at this moment is kept with it: see
+    stocktake_post for why. The document row is locked first, so two phones counting the same
+    shelf never lose each other's scans."""
+    with transaction.atomic():
+        stocktake = _lock_document(Stocktake, stocktake)
+        _require_draft(stocktake)
+        line = StocktakeLine.objects.select_related("product").get(
+            pk=line.pk, document=stocktake)
+        if counted is None:
+            line.counted = line.book_at_count = line.counted_at = None
+        else:
+            if add:
+                counted = (line.counted or Decimal("0")) + Decimal(counted)
+            line.counted = _check_quantity(line.product, counted, allow_zero=True)
+            line.book_at_count = Product.objects.filter(pk=line.product_id).values_list(
+                "quantity", flat=True).get()
+            line.counted_at = timezone.now()
+        line.save(update_fields=["counted", "book_at_count", "counted_at"])
+        return line
+
+
+def stocktake_find_line(*, stocktake: Stocktake, code: str) -> StocktakeLine | None:
+    """The line whose product carries this barcode or SKU (what a scanner types)."""
+    code = (code or "").strip()
+    if not code:
+        return None
+    lines = stocktake.lines.select_related("product")
+    return (lines.filter(product__barcodes__code=code).first()
+            or lines.filter(product__sku__iexact=code).first())
+
+
+def stocktake_scan(*, stocktake: Stocktake, by, code: str) -> tuple[StocktakeLine | None, bool]:
+    """A scanner read a code: a piece product's count goes up by one; a weighed product is
+    only found (the person types its weight). Returns (line, counted_one)."""
+    _require_draft(stocktake)
+    line = stocktake_find_line(stocktake=stocktake, code=code)
+    if line is None:
+        return None, False
+    if line.product.unit != "pcs":
+        return line, False
+    line = stocktake_count(stocktake=stocktake, by=by, line=line, counted=Decimal("1"), add=True)
+    return line, True
+
+
+def stocktake_post(*, stocktake: Stocktake, by, request=None) -> Stocktake:
+    """Post a stocktake: write a count adjustment for every counted line whose count differs
+    from the books. Uncounted lines are left alone. Posting twice posts once.
+
+    The rule, since the shop keeps selling while people count:
+    - `expected` is the book quantity at the snapshot; it is what the count sheet shows.
+    - Sales, receipts and write-offs between the snapshot and the moment a line is counted
+      already changed the shelf the person looked at, so the count must be compared with the
+      books *at that moment*: expected + the movements since the snapshot = `book_at_count`,
+      which stocktake_count stores with the count.
+    - Movements after the count happened to goods already counted and are real; they stay.
+    So the adjustment is counted − book_at_count (equal to counted − expected when nothing
+    moved), added to whatever is on hand at posting. If later sales would take that below
+    zero, the adjustment stops at zero: the shelf cannot hold less than nothing.
+    """
+    with transaction.atomic():
+        stocktake = _lock_document(Stocktake, stocktake)
+        if not stocktake.is_draft:
+            return stocktake
+        lines = [line for line in stocktake.lines.filter(counted__isnull=False).order_by("pk")
+                 if line.counted != line.book]
+        products = lock_products_bulk(line.product_id for line in lines)
+        changes, adjusted = [], []
+        for line in lines:
+            delta = line.counted - line.book
+            delta = max(delta, -products[line.product_id].quantity)
+            if delta != 0:
+                changes.append(StockChange(product_id=line.product_id, quantity=delta))
+                adjusted.append(line)
+        if changes:
+            movements = stock_apply_bulk(changes=changes, kind=MovementKind.COUNT, by=by,
+                                         reference=stocktake.reference,
+                                         reason=str(stocktake)[:255], locked=products)
+            for line, movement in zip(adjusted, movements):
+                line.movement = movement
+            StocktakeLine.objects.bulk_update(adjusted, ["movement"], batch_size=BULK_CHUNK)
+        stocktake.status = DocumentStatus.POSTED
+        stocktake.posted_by, stocktake.posted_at = by, timezone.now()
+        stocktake.save(update_fields=["status", "posted_by", "posted_at"])
+        audit_record(actor=by, action="stocktake.post", obj=stocktake, request=request,
+                     changes=_audit_changes(stocktake, stocktake.lines.count(),
+                                            {"adjusted": len(adjusted)}))
+        return stocktake
