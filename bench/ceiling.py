@@ -10,6 +10,7 @@ from django.template import engines
 from django.urls import path
 from django.utils.translation import get_language
 
+from bibarys.cache import cache_anonymous_page
 from catalog.models import Product
 
 _TEMPLATE = engines["django"].from_string(
@@ -23,4 +24,13 @@ def ceiling(request):
     return HttpResponse(html)
 
 
-urlpatterns = [path("ceiling/", ceiling, name="ceiling")]
+@cache_anonymous_page
+def ceiling_cached(request):
+    """The same page through the anonymous page cache: what a cache hit costs."""
+    return ceiling(request)
+
+
+urlpatterns = [
+    path("ceiling/", ceiling, name="ceiling"),
+    path("ceiling-cached/", ceiling_cached, name="ceiling_cached"),
+]

@@ -169,7 +169,8 @@ def _product_path(product):
 def build_scenarios():
     from catalog.models import Category, Product
 
-    scenarios = [("ceiling page (1 query, 24 items)", "anon", ["/bench/ceiling/"])]
+    scenarios = [("ceiling page (1 query, 24 items)", "anon", ["/bench/ceiling/"]),
+                 ("ceiling page through the page cache", "anon", ["/bench/ceiling-cached/"])]
     catalog = _reverse("catalog:list")
     products = list(Product.objects.filter(is_active=True).order_by("?")[:300])
     if catalog:
