@@ -1,7 +1,7 @@
 """The stock ledger. Every change of a product's on-hand quantity is written here, as a movement
 row in the same transaction as the change, with the product rows locked in primary-key order."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.core.exceptions import ValidationError
@@ -12,9 +12,10 @@ from django.utils.translation import gettext as _
 
 from accounts.audit import audit_record
 
+from bibarys.cache import bump_catalog_version
 from bibarys.locks import lock_by_pk
 from bibarys.money import format_quantity
-from bibarys.units import quantity_fits_unit
+from bibarys.units import Unit, quantity_fits_unit
 from catalog.models import Product
 
 from .models import (
@@ -132,6 +133,8 @@ def stock_apply(*, changes: list[StockChange], kind: str, by=None, reference: st
                     reference=reference, created_by=by,
                 )
             )
+        # The shop's cached pages show stock: they are rebuilt once this commits.
+        transaction.on_commit(bump_catalog_version)
         return StockMovement.objects.bulk_create(movements)
 
 
@@ -225,6 +228,7 @@ def stock_apply_bulk(*, changes: list[StockChange], kind: str, by=None, referenc
             product.quantity = after
             touched.append(product)
         Product.objects.bulk_update(touched, ["quantity"], batch_size=BULK_CHUNK)
+        transaction.on_commit(bump_catalog_version)
         return StockMovement.objects.bulk_create(movements, batch_size=BULK_CHUNK)
 
 
@@ -623,3 +627,243 @@ def stocktake_post(*, stocktake: Stocktake, by, request=None) -> Stocktake:
                      changes=_audit_changes(stocktake, stocktake.lines.count(),
                                             {"adjusted": len(adjusted)}))
         return stocktake
+
+
+# Import of products ---------------------------------------------------------------------------
+
+
+@dataclass
+class ImportResult:
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    received_lines: int = 0
+    adjusted_lines: int = 0
+    errors: list = field(default_factory=list)  # [(line, message)]
+    receipt: GoodsReceipt | None = None
+    stocktake: Stocktake | None = None
+    dry_run: bool = False
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+
+def _chunks(items, size=BULK_CHUNK):
+    items = list(items)
+    for start in range(0, len(items), size):
+        yield items[start:start + size]
+
+
+def _unique_slugs(wanted: list[str], model) -> list[str]:
+    """Make each slug unique against the table and against each other."""
+    taken = set()
+    for chunk in _chunks(set(wanted)):
+        taken.update(model.objects.filter(slug__in=chunk).values_list("slug", flat=True))
+    result = []
+    for slug in wanted:
+        candidate, n = slug, 2
+        while candidate in taken:
+            candidate = f"{slug[:200]}-{n}"
+            n += 1
+        taken.add(candidate)
+        result.append(candidate)
+    return result
+
+
+def products_import(*, rows, by, seller, filename: str = "", dry_run: bool = False,
+                    request=None) -> ImportResult:
+    """Create or update products from checked import rows (inventory.importers.parse_table).
+
+    Existing products are matched by SKU, then by barcode, and updated. Quantities never
+    overwrite on-hand stock: a new product's quantity arrives as an opening goods receipt
+    (posted), an existing product's quantity is a counted quantity and any difference is posted
+    as a count adjustment (a stocktake named after the file). One bad row imports nothing:
+    every problem comes back with its line number.
+    """
+    from django.utils.text import slugify
+
+    from catalog.models import Category, ProductBarcode
+
+    result = ImportResult(dry_run=dry_run)
+    by_admin = getattr(by, "is_admin", False)
+
+    # What is already there, in a few queries per thousand rows.
+    skus = [row.sku for row in rows if row.sku]
+    barcodes = [row.barcode for row in rows if row.barcode]
+    fields = ("pk", "sku", "name", "unit", "price", "cost_price", "quantity", "seller_id",
+              "category_id", "category__name")
+    by_sku = {}
+    for chunk in _chunks(skus):
+        for product in Product.objects.filter(sku__in=chunk).select_related("category").only(
+                *fields):
+            by_sku[product.sku] = product
+    barcode_owner = {}
+    for chunk in _chunks(barcodes):
+        barcode_owner.update(ProductBarcode.objects.filter(code__in=chunk).values_list(
+            "code", "product_id"))
+    missing_ids = set(barcode_owner.values()) - {p.pk for p in by_sku.values()}
+    by_pk = {p.pk: p for p in by_sku.values()}
+    for chunk in _chunks(missing_ids):
+        for product in Product.objects.filter(pk__in=chunk).select_related("category").only(
+                *fields):
+            by_pk[product.pk] = product
+    categories = {}
+    for category in Category.objects.order_by("pk").only("pk", "name"):
+        categories.setdefault(category.name.strip().lower(), category)
+
+    new_rows, updates, new_barcodes, counts = [], {}, [], []
+    price_changes = {}
+    for row in rows:
+        problems = []
+        product = by_sku.get(row.sku) if row.sku else None
+        if product is None and row.barcode in barcode_owner:
+            product = by_pk[barcode_owner[row.barcode]]
+        if product is not None and row.barcode in barcode_owner \
+                and barcode_owner[row.barcode] != product.pk:
+            problems.append(_("barcode %(code)s belongs to another product")
+                            % {"code": row.barcode})
+        if product is not None and not by_admin and product.seller_id != by.pk:
+            problems.append(_("SKU %(sku)s belongs to another seller's product")
+                            % {"sku": row.sku or product.sku})
+        if product is None:
+            if not row.category:
+                problems.append(_("a new product needs a category"))
+            if row.price is None:
+                problems.append(_("a new product needs a price"))
+            if not row.sku and row.barcode in by_sku:
+                problems.append(_("SKU %(sku)s is taken") % {"sku": row.barcode})
+            if problems:
+                result.errors.append((row.line, "; ".join(problems)))
+                continue
+            new_rows.append(row)
+            continue
+        changed = {}
+        if row.name and row.name != product.name:
+            changed["name"] = row.name
+        if row.category and row.category.strip().lower() != product.category.name.strip().lower():
+            changed["category"] = row.category
+        if row.unit and row.unit != product.unit:
+            if not quantity_fits_unit(product.quantity, row.unit):
+                problems.append(_("the unit cannot become pieces while %(qty)s is on hand")
+                                % {"qty": format_quantity(product.quantity, product.unit)})
+            changed["unit"] = row.unit
+        if row.price is not None and row.price != product.price:
+            changed["price"] = row.price
+            price_changes[product.sku] = [product.price, row.price]
+        if row.cost is not None and row.cost != product.cost_price:
+            changed["cost_price"] = row.cost
+        add_barcode = bool(row.barcode) and row.barcode not in barcode_owner
+        unit = row.unit or product.unit
+        count = row.quantity is not None and row.quantity != product.quantity
+        if count and not quantity_fits_unit(row.quantity, unit):
+            problems.append(_("a piece product takes whole quantities"))
+        if problems:
+            result.errors.append((row.line, "; ".join(problems)))
+            continue
+        if add_barcode:
+            new_barcodes.append((product, row.barcode))
+        if count:
+            counts.append((product, row.quantity))
+        if changed:
+            updates[product.pk] = (product, changed)
+        elif not add_barcode and not count:
+            result.unchanged += 1
+    if result.errors:
+        result.errors.sort()
+        return result
+    result.created = len(new_rows)
+    result.updated = len(updates)
+    result.received_lines = sum(1 for row in new_rows if row.quantity)
+    result.adjusted_lines = len(counts)
+    if dry_run:
+        return result
+
+    with transaction.atomic():
+        # Categories named in the file that do not exist yet.
+        wanted = []
+        for name in [r.category for r in new_rows] + [
+                c["category"] for _p, c in updates.values() if "category" in c]:
+            key = name.strip().lower()
+            if key not in categories:
+                categories[key] = None
+                wanted.append(name.strip())
+        if wanted:
+            slugs = _unique_slugs([slugify(n, allow_unicode=True)[:120] or "category"
+                                   for n in wanted], Category)
+            for category in Category.objects.bulk_create(
+                    [Category(name=n[:120], slug=s) for n, s in zip(wanted, slugs)]):
+                categories[category.name.strip().lower()] = category
+            missing = [n for n in wanted if categories[n.strip().lower()] is None
+                       or categories[n.strip().lower()].pk is None]
+            if missing:  # a database that does not return ids from bulk_create
+                for category in Category.objects.filter(slug__in=slugs):
+                    categories[category.name.strip().lower()] = category
+
+        # New products, with quantity zero: their stock arrives through the ledger below.
+        slugs = _unique_slugs([
+            (f"{slugify(row.name, allow_unicode=True)[:150]}-"
+             f"{slugify(row.sku or row.barcode, allow_unicode=True)[:60]}").strip("-")
+            for row in new_rows], Product)
+        created = Product.objects.bulk_create([
+            Product(name=row.name, slug=slug, sku=row.sku or row.barcode,
+                    category=categories[row.category.strip().lower()], seller=seller,
+                    unit=row.unit or Unit.PIECE, price=row.price,
+                    cost_price=row.cost or Decimal("0"))
+            for row, slug in zip(new_rows, slugs)
+        ], batch_size=BULK_CHUNK)
+        if created and created[0].pk is None:
+            lookup = dict(Product.objects.filter(sku__in=[p.sku for p in created]).values_list(
+                "sku", "pk"))
+            for product in created:
+                product.pk = product.id = lookup[product.sku]
+        new_barcodes += [(product, row.barcode) for product, row in zip(created, new_rows)
+                         if row.barcode]
+        ProductBarcode.objects.bulk_create(
+            [ProductBarcode(product_id=product.pk, code=code) for product, code in new_barcodes],
+            batch_size=BULK_CHUNK)
+
+        # Changed fields of existing products.
+        changed_fields = set()
+        for product, changes in updates.values():
+            for name, value in changes.items():
+                if name == "category":
+                    value = categories[value.strip().lower()]
+                setattr(product, name, value)
+                changed_fields.add(name)
+        if updates:
+            Product.objects.bulk_update([p for p, _c in updates.values()],
+                                        sorted(changed_fields), batch_size=BULK_CHUNK)
+
+        # Opening stock of the new products: one posted goods receipt.
+        opening = [(product, row) for product, row in zip(created, new_rows) if row.quantity]
+        if opening:
+            receipt = GoodsReceipt.objects.create(
+                created_by=by, supplier=_("Opening balance (import)"),
+                supplier_number=filename[:64], date=timezone.localdate(),
+                note=_("Imported from %(file)s") % {"file": filename[:200]})
+            ReceiptLine.objects.bulk_create([
+                ReceiptLine(document=receipt, product_id=product.pk, quantity=row.quantity,
+                            unit_cost=row.cost or Decimal("0"))
+                for product, row in opening], batch_size=BULK_CHUNK)
+            result.receipt = receipt_post(receipt=receipt, by=by, request=request)
+
+        # Counted quantities of existing products: the difference as a posted stocktake.
+        if counts:
+            stocktake = Stocktake.objects.create(
+                created_by=by, note=_("Imported from %(file)s") % {"file": filename[:200]})
+            now = timezone.now()
+            StocktakeLine.objects.bulk_create([
+                StocktakeLine(document=stocktake, product_id=product.pk,
+                              expected=product.quantity, counted=quantity,
+                              book_at_count=product.quantity, counted_at=now)
+                for product, quantity in counts], batch_size=BULK_CHUNK)
+            result.stocktake = stocktake_post(stocktake=stocktake, by=by, request=request)
+
+        audit_record(actor=by, action="products.import", obj=seller, request=request, changes={
+            "file": filename, "created": result.created, "updated": result.updated,
+            "received_lines": result.received_lines, "adjusted_lines": result.adjusted_lines,
+            "price": dict(list(price_changes.items())[:100]),
+        })
+        transaction.on_commit(bump_catalog_version)
+    return result

@@ -1,0 +1,584 @@
+"""Back-office pages of the stock: goods receipts, write-offs, stocktakes, movement history,
+low stock, import and export. Sellers act on their own products, admins on all; another seller's
+document answers 404, a shopper 403."""
+
+import io
+import json
+import os
+import tempfile
+import uuid
+from decimal import Decimal
+from pathlib import Path
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from accounts.audit import audit_record
+from accounts.permissions import staff_required
+from catalog.models import Category, Product
+
+from . import importers, selectors, services
+from .forms import (
+    CountForm, ImportForm, MovementFilterForm, ReceiptForm, ReceiptLineForm, ReverseForm,
+    ScanForm, StocktakeForm, WriteOffForm, WriteOffLineForm,
+)
+from .models import DocumentStatus, GoodsReceipt, Stocktake, StocktakeLine, WriteOff
+
+PER_PAGE = 25
+LINES_PER_PAGE = 50
+
+
+def _page(request, queryset, per_page=PER_PAGE):
+    return Paginator(queryset, per_page).get_page(request.GET.get("page"))
+
+
+def _errors(error: ValidationError) -> str:
+    return " ".join(error.messages)
+
+
+# Goods receipts --------------------------------------------------------------------------------
+
+
+@staff_required
+def receipt_list(request):
+    """Goods receipts (тауар кірісі) the user may see, newest first."""
+    status = request.GET.get("status", "")
+    if status not in DocumentStatus.values:
+        status = ""
+    q = request.GET.get("q", "").strip()
+    page = _page(request, selectors.receipts_for(request.user, status=status, q=q))
+    return render(request, "inventory/receipt_list.html", {
+        "page_obj": page, "status": status, "q": q, "statuses": DocumentStatus.choices})
+
+
+@staff_required
+def receipt_create(request):
+    form = ReceiptForm(request.POST or None, initial={"date": timezone.localdate()})
+    if request.method == "POST" and form.is_valid():
+        receipt = services.receipt_create(by=request.user, **form.cleaned_data)
+        return redirect("inventory:receipt_detail", pk=receipt.pk)
+    return render(request, "inventory/receipt_form.html", {"form": form})
+
+
+def _receipt(request, pk) -> GoodsReceipt:
+    return get_object_or_404(GoodsReceipt.objects.for_seller(request.user), pk=pk)
+
+
+@staff_required
+def receipt_detail(request, pk):
+    receipt = _receipt(request, pk)
+    lines = list(selectors.document_lines(receipt))
+    return render(request, "inventory/receipt_detail.html", {
+        "doc": receipt, "lines": lines,
+        "total": sum((line.total for line in lines), start=0),
+        "header_form": ReceiptForm(initial={
+            "supplier": receipt.supplier, "supplier_number": receipt.supplier_number,
+            "date": receipt.date, "note": receipt.note}),
+        "line_form": ReceiptLineForm(user=request.user),
+        "reverse_form": ReverseForm(),
+    })
+
+
+@staff_required
+@require_POST
+def receipt_edit(request, pk):
+    receipt = _receipt(request, pk)
+    form = ReceiptForm(request.POST)
+    if form.is_valid():
+        try:
+            services.receipt_update(receipt=receipt, by=request.user, **form.cleaned_data)
+            messages.success(request, _("Saved."))
+        except ValidationError as error:
+            messages.error(request, _errors(error))
+    else:
+        messages.error(request, " ".join(f"{form.fields[f].label}: {' '.join(e)}"
+                                         for f, e in form.errors.items()))
+    return redirect("inventory:receipt_detail", pk=receipt.pk)
+
+
+@staff_required
+@require_POST
+def receipt_line_add(request, pk):
+    receipt = _receipt(request, pk)
+    form = ReceiptLineForm(request.POST, user=request.user)
+    if form.is_valid():
+        try:
+            services.receipt_line_set(receipt=receipt, by=request.user, **form.cleaned_data)
+            return redirect(reverse("inventory:receipt_detail", args=[receipt.pk]) + "#lines")
+        except ValidationError as error:
+            form.add_error(None, error)
+    lines = list(selectors.document_lines(receipt))
+    return render(request, "inventory/receipt_detail.html", {
+        "doc": receipt, "lines": lines, "total": sum((line.total for line in lines), start=0),
+        "header_form": ReceiptForm(initial={"supplier": receipt.supplier,
+                                            "supplier_number": receipt.supplier_number,
+                                            "date": receipt.date, "note": receipt.note}),
+        "line_form": form, "reverse_form": ReverseForm(),
+    }, status=400)
+
+
+@staff_required
+@require_POST
+def receipt_line_remove(request, pk, line_pk):
+    receipt = _receipt(request, pk)
+    try:
+        services.receipt_line_remove(receipt=receipt, by=request.user, line_id=line_pk)
+    except ValidationError as error:
+        messages.error(request, _errors(error))
+    return redirect(reverse("inventory:receipt_detail", args=[receipt.pk]) + "#lines")
+
+
+@staff_required
+@require_POST
+def receipt_post(request, pk):
+    receipt = _receipt(request, pk)
+    try:
+        was_draft = receipt.is_draft
+        receipt = services.receipt_post(receipt=receipt, by=request.user, request=request)
+        if was_draft:
+            messages.success(request, _("%(doc)s is posted: the stock is on the shelf.")
+                             % {"doc": receipt})
+    except ValidationError as error:
+        messages.error(request, _errors(error))
+    return redirect("inventory:receipt_detail", pk=receipt.pk)
+
+
+@staff_required
+@require_POST
+def receipt_reverse(request, pk):
+    receipt = _receipt(request, pk)
+    form = ReverseForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Give a reason for the reversal."))
+        return redirect("inventory:receipt_detail", pk=receipt.pk)
+    try:
+        services.receipt_reverse(receipt=receipt, by=request.user, request=request,
+                                 reason=form.cleaned_data["reason"])
+        messages.success(request, _("The receipt is reversed."))
+    except ValidationError as error:
+        messages.error(request, _("The receipt cannot be reversed: part of it has already "
+                                  "left the shelf. %(details)s") % {"details": _errors(error)})
+    return redirect("inventory:receipt_detail", pk=receipt.pk)
+
+
+@staff_required
+@require_POST
+def receipt_delete(request, pk):
+    receipt = _receipt(request, pk)
+    try:
+        services.receipt_delete(receipt=receipt, by=request.user)
+        messages.success(request, _("The draft is deleted."))
+        return redirect("inventory:receipt_list")
+    except ValidationError as error:
+        messages.error(request, _errors(error))
+        return redirect("inventory:receipt_detail", pk=receipt.pk)
+
+
+# Write-offs ------------------------------------------------------------------------------------
+
+
+@staff_required
+def writeoff_list(request):
+    status = request.GET.get("status", "")
+    if status not in DocumentStatus.values:
+        status = ""
+    page = _page(request, selectors.writeoffs_for(request.user, status=status))
+    return render(request, "inventory/writeoff_list.html", {
+        "page_obj": page, "status": status,
+        "statuses": [c for c in DocumentStatus.choices if c[0] != "reversed"]})
+
+
+@staff_required
+def writeoff_create(request):
+    form = WriteOffForm(request.POST or None, initial={"date": timezone.localdate()})
+    if request.method == "POST" and form.is_valid():
+        writeoff = services.writeoff_create(by=request.user, **form.cleaned_data)
+        return redirect("inventory:writeoff_detail", pk=writeoff.pk)
+    return render(request, "inventory/writeoff_form.html", {"form": form})
+
+
+def _writeoff(request, pk) -> WriteOff:
+    return get_object_or_404(WriteOff.objects.for_seller(request.user), pk=pk)
+
+
+def _writeoff_context(writeoff, form):
+    lines = list(selectors.document_lines(writeoff))
+    for line in lines:
+        line.value = (line.quantity * line.product.cost_price).quantize(Decimal("0.01"))
+    return {"doc": writeoff, "lines": lines, "line_form": form,
+            "total": sum((line.value for line in lines), start=Decimal("0"))}
+
+
+@staff_required
+def writeoff_detail(request, pk):
+    writeoff = _writeoff(request, pk)
+    return render(request, "inventory/writeoff_detail.html",
+                  _writeoff_context(writeoff, WriteOffLineForm(user=request.user)))
+
+
+@staff_required
+@require_POST
+def writeoff_line_add(request, pk):
+    writeoff = _writeoff(request, pk)
+    form = WriteOffLineForm(request.POST, user=request.user)
+    if form.is_valid():
+        try:
+            services.writeoff_line_set(writeoff=writeoff, by=request.user, **form.cleaned_data)
+            return redirect(reverse("inventory:writeoff_detail", args=[writeoff.pk]) + "#lines")
+        except ValidationError as error:
+            form.add_error(None, error)
+    return render(request, "inventory/writeoff_detail.html", _writeoff_context(writeoff, form),
+                  status=400)
+
+
+@staff_required
+@require_POST
+def writeoff_line_remove(request, pk, line_pk):
+    writeoff = _writeoff(request, pk)
+    try:
+        services.writeoff_line_remove(writeoff=writeoff, by=request.user, line_id=line_pk)
+    except ValidationError as error:
+        messages.error(request, _errors(error))
+    return redirect(reverse("inventory:writeoff_detail", args=[writeoff.pk]) + "#lines")
+
+
+@staff_required
+@require_POST
+def writeoff_post(request, pk):
+    writeoff = _writeoff(request, pk)
+    try:
+        was_draft = writeoff.is_draft
+        writeoff = services.writeoff_post(writeoff=writeoff, by=request.user, request=request)
+        if was_draft:
+            messages.success(request, _("%(doc)s is posted.") % {"doc": writeoff})
+    except services.InsufficientStock as error:
+        messages.error(request, _("Nothing was written off: there is not that much on hand. "
+                                  "%(details)s") % {"details": "; ".join(error.messages)})
+    except ValidationError as error:
+        messages.error(request, _errors(error))
+    return redirect("inventory:writeoff_detail", pk=writeoff.pk)
+
+
+@staff_required
+@require_POST
+def writeoff_delete(request, pk):
+    writeoff = _writeoff(request, pk)
+    try:
+        services.writeoff_delete(writeoff=writeoff, by=request.user)
+        messages.success(request, _("The draft is deleted."))
+        return redirect("inventory:writeoff_list")
+    except ValidationError as error:
+        messages.error(request, _errors(error))
+        return redirect("inventory:writeoff_detail", pk=writeoff.pk)
+
+
+# Stocktakes ------------------------------------------------------------------------------------
+
+
+@staff_required
+def stocktake_list(request):
+    page = _page(request, selectors.stocktakes_for(request.user))
+    return render(request, "inventory/stocktake_list.html", {"page_obj": page})
+
+
+@staff_required
+def stocktake_create(request):
+    form = StocktakeForm(request.POST or None)
+    if not request.user.is_admin:
+        form.fields["category"].queryset = Category.objects.filter(
+            products__seller=request.user).distinct()
+    if request.method == "POST" and form.is_valid():
+        stocktake = services.stocktake_start(by=request.user, **form.cleaned_data)
+        messages.success(request, _("The count has started: %(n)s products to count.")
+                         % {"n": stocktake.lines.count()})
+        return redirect("inventory:stocktake_detail", pk=stocktake.pk)
+    return render(request, "inventory/stocktake_form.html", {"form": form})
+
+
+def _stocktake(request, pk) -> Stocktake:
+    return get_object_or_404(Stocktake.objects.for_seller(request.user), pk=pk)
+
+
+def _stocktake_context(request, stocktake, **extra):
+    show = request.GET.get("show", "")
+    q = request.GET.get("q", "").strip()
+    page = _page(request, selectors.stocktake_lines(stocktake, show=show, q=q),
+                 per_page=LINES_PER_PAGE)
+    return {"doc": stocktake, "page_obj": page, "show": show, "q": q,
+            "summary": selectors.stocktake_summary(stocktake),
+            "scan_form": ScanForm(), **extra}
+
+
+@staff_required
+def stocktake_detail(request, pk):
+    stocktake = _stocktake(request, pk)
+    focus = request.GET.get("focus")
+    return render(request, "inventory/stocktake_detail.html",
+                  _stocktake_context(request, stocktake, focus=focus))
+
+
+@staff_required
+@require_POST
+def stocktake_scan(request, pk):
+    """What a USB scanner typed (the code and Enter). A piece product counts one more; a
+    weighed product is found and its quantity field gets the focus."""
+    stocktake = _stocktake(request, pk)
+    form = ScanForm(request.POST)
+    line, counted, error = None, False, ""
+    if form.is_valid():
+        try:
+            line, counted = services.stocktake_scan(stocktake=stocktake, by=request.user,
+                                                   code=form.cleaned_data["code"])
+        except ValidationError as exc:
+            error = _errors(exc)
+        if line is None and not error:
+            error = _("No product with code %(code)s in this count.") % {
+                "code": form.cleaned_data["code"]}
+    else:
+        error = _("Scan or type a barcode or SKU.")
+    if request.htmx:
+        return render(request, "inventory/stocktake_detail.html#scan_result", {
+            "doc": stocktake, "line": line, "counted": counted, "error": error,
+            "scan_form": ScanForm(), "oob": True})
+    if error:
+        messages.error(request, error)
+        return redirect("inventory:stocktake_detail", pk=stocktake.pk)
+    if counted:
+        messages.success(request, _("%(name)s: %(n)s counted.") % {
+            "name": line.product.name, "n": services.format_quantity(line.counted,
+                                                                     line.product.unit)})
+        return redirect("inventory:stocktake_detail", pk=stocktake.pk)
+    url = reverse("inventory:stocktake_detail", args=[stocktake.pk])
+    return redirect(f"{url}?q={line.product.sku}&focus={line.pk}#line-{line.pk}")
+
+
+@staff_required
+@require_POST
+def stocktake_count(request, pk, line_pk):
+    stocktake = _stocktake(request, pk)
+    line = get_object_or_404(StocktakeLine.objects.select_related("product"), pk=line_pk,
+                             document=stocktake)
+    form = CountForm(request.POST)
+    if form.is_valid():
+        try:
+            line = services.stocktake_count(stocktake=stocktake, by=request.user, line=line,
+                                            counted=form.cleaned_data["counted"])
+            form = None
+        except ValidationError as error:
+            form.add_error("counted", error)
+    if request.htmx and request.POST.get("from_scan") and form is None:
+        # The weight typed after a scan: answer in the scan panel, and refresh the row.
+        return render(request, "inventory/stocktake_detail.html#scan_result", {
+            "doc": stocktake, "line": line, "counted": True, "oob": True})
+    if request.htmx:
+        # 200 even for a bad number: htmx swaps the row with its error message next to it.
+        return render(request, "inventory/stocktake_detail.html#line_row",
+                      {"doc": stocktake, "line": line, "form": form})
+    if form is not None:
+        messages.error(request, f"{line.product.name}: " + " ".join(form.errors.get(
+            "counted", [])))
+    next_url = request.POST.get("next", "")
+    if not next_url.startswith("/") or next_url.startswith("//"):
+        next_url = reverse("inventory:stocktake_detail", args=[stocktake.pk])
+    return redirect(f"{next_url}#line-{line.pk}")
+
+
+@staff_required
+@require_POST
+def stocktake_post(request, pk):
+    stocktake = _stocktake(request, pk)
+    try:
+        was_draft = stocktake.is_draft
+        stocktake = services.stocktake_post(stocktake=stocktake, by=request.user, request=request)
+        if was_draft:
+            messages.success(request, _("%(doc)s is posted: the books now match the shelves.")
+                             % {"doc": stocktake})
+    except ValidationError as error:
+        messages.error(request, _errors(error))
+    return redirect("inventory:stocktake_detail", pk=stocktake.pk)
+
+
+@staff_required
+def stocktake_sheet(request, pk):
+    """The count sheet as a PDF (A4) to count on paper."""
+    from .pdf import render_pdf
+
+    stocktake = _stocktake(request, pk)
+    lines = selectors.stocktake_lines(stocktake)
+    pdf = render_pdf("inventory/stocktake_sheet.html", {
+        "doc": stocktake, "lines": lines, "summary": selectors.stocktake_summary(stocktake),
+        "printed_at": timezone.localtime(), "user": request.user,
+    })
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="stocktake-{stocktake.pk}.pdf"'
+    return response
+
+
+# Movements and low stock ------------------------------------------------------------------------
+
+
+@staff_required
+def product_movements(request, pk):
+    """Who changed the stock of one product, how and why."""
+    product = get_object_or_404(Product.objects.for_seller(request.user).select_related(
+        "category"), pk=pk)
+    form = MovementFilterForm(request.GET or None)
+    filters = form.cleaned_data if form.is_valid() else {}
+    page = _page(request, selectors.product_movements(
+        product, kind=filters.get("kind", ""), date_from=filters.get("date_from"),
+        date_to=filters.get("date_to")), per_page=50)
+    return render(request, "inventory/product_movements.html",
+                  {"product": product, "form": form, "page_obj": page})
+
+
+@staff_required
+def low_stock(request):
+    q = request.GET.get("q", "").strip()
+    page = _page(request, selectors.low_stock_queryset(request.user, q=q), per_page=50)
+    return render(request, "inventory/low_stock.html", {"page_obj": page, "q": q})
+
+
+@staff_required
+def product_search(request):
+    """Suggestions for the product field of a document line (a <datalist>)."""
+    products = selectors.product_search(request.user, request.GET.get("product", ""))
+    return render(request, "inventory/product_options.html", {"products": products})
+
+
+# Import and export -------------------------------------------------------------------------------
+
+IMPORT_SESSION_KEY = "inventory_import"
+IMPORT_DIR = Path(tempfile.gettempdir()) / "bibarys-imports"
+
+
+def _import_store(rows, meta) -> str:
+    """Keep the checked rows on the server between preview and confirm (a file named by a random
+    token kept in the session), never in the page where they could be edited."""
+    IMPORT_DIR.mkdir(mode=0o700, exist_ok=True)
+    token = uuid.uuid4().hex
+    path = IMPORT_DIR / f"{token}.json"
+    with open(path, "w", encoding="utf-8") as handle:
+        json.dump({"meta": meta, "rows": [row.to_json() for row in rows]}, handle)
+    return token
+
+
+def _import_load(token: str):
+    if not token or not token.isalnum():
+        return None
+    path = IMPORT_DIR / f"{token}.json"
+    try:
+        with open(path, encoding="utf-8") as handle:
+            data = json.load(handle)
+    except (OSError, ValueError):
+        return None
+    return data["meta"], [importers.ImportRow.from_json(row) for row in data["rows"]]
+
+
+def _import_forget(request):
+    token = request.session.pop(IMPORT_SESSION_KEY, None)
+    if token and token.isalnum():
+        try:
+            os.remove(IMPORT_DIR / f"{token}.json")
+        except OSError:
+            pass
+
+
+@staff_required
+def import_products(request):
+    """Upload a CSV or XLSX product list → preview with every row's problems → confirm."""
+    form = ImportForm(request.POST or None, request.FILES or None, user=request.user)
+    context = {"form": form}
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        seller = form.cleaned_data.get("seller") or request.user
+        if upload.size > importers.MAX_UPLOAD_BYTES:
+            form.add_error("file", _("The file is larger than %(mb)s MB.")
+                           % {"mb": importers.MAX_UPLOAD_BYTES // (1024 * 1024)})
+            return render(request, "inventory/import.html", context, status=400)
+        try:
+            parsed = importers.parse_file(upload.read(), upload.name)
+        except importers.ImportFileError as error:
+            form.add_error("file", str(error))
+            return render(request, "inventory/import.html", context, status=400)
+        errors = list(parsed.errors)
+        plan = None
+        if not errors:
+            plan = services.products_import(rows=parsed.rows, by=request.user, seller=seller,
+                                            filename=upload.name, dry_run=True)
+            errors = plan.errors
+        context.update({"parsed": parsed, "errors": errors[:importers.MAX_ERRORS_SHOWN],
+                        "error_count": len(errors), "plan": plan, "filename": upload.name,
+                        "preview": parsed.rows[:20]})
+        if not errors:
+            _import_forget(request)
+            request.session[IMPORT_SESSION_KEY] = _import_store(
+                parsed.rows, {"filename": upload.name, "seller": seller.pk})
+        return render(request, "inventory/import.html", context, status=200 if not errors
+                      else 400)
+    return render(request, "inventory/import.html", context)
+
+
+@staff_required
+@require_POST
+def import_confirm(request):
+    from accounts.models import User
+
+    stored = _import_load(request.session.get(IMPORT_SESSION_KEY, ""))
+    if stored is None:
+        messages.error(request, _("The upload has expired: please choose the file again."))
+        return redirect("inventory:import")
+    meta, rows = stored
+    seller = get_object_or_404(User, pk=meta["seller"])
+    if not request.user.is_admin and seller.pk != request.user.pk:
+        raise Http404
+    try:
+        result = services.products_import(rows=rows, by=request.user, seller=seller,
+                                          filename=meta["filename"], request=request)
+    except ValidationError as error:
+        messages.error(request, _errors(error))
+        return redirect("inventory:import")
+    _import_forget(request)
+    if result.errors:
+        messages.error(request, _("Nothing was imported: the products changed since the "
+                                  "preview. Please upload the file again."))
+        return redirect("inventory:import")
+    messages.success(request, _(
+        "Imported: %(created)s new products, %(updated)s updated, %(unchanged)s unchanged; "
+        "%(received)s opening quantities received, %(adjusted)s quantities adjusted.") % {
+        "created": result.created, "updated": result.updated, "unchanged": result.unchanged,
+        "received": result.received_lines, "adjusted": result.adjusted_lines})
+    return redirect("inventory:import")
+
+
+@staff_required
+def export_products(request):
+    """The product list as CSV or XLSX (?format=csv|xlsx); without a format, the page."""
+    fmt = request.GET.get("format", "")
+    if fmt not in ("csv", "xlsx"):
+        return render(request, "inventory/export.html", {
+            "count": Product.objects.for_seller(request.user).count()})
+    products = selectors.products_for_export(request.user)
+    rows = importers.export_rows(products)
+    stamp = timezone.localdate().isoformat()
+    audit_record(actor=request.user, action="products.export", obj=request.user,
+                 changes={"format": fmt, "rows": len(rows) - 1}, request=request)
+    if fmt == "csv":
+        text = io.StringIO()
+        importers.write_csv(rows, text)
+        response = HttpResponse(text.getvalue().encode("utf-8"),
+                                content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = f'attachment; filename="products-{stamp}.csv"'
+        return response
+    buffer = io.BytesIO()
+    importers.write_xlsx(rows, buffer)
+    buffer.seek(0)
+    return FileResponse(buffer, as_attachment=True, filename=f"products-{stamp}.xlsx",
+                        content_type="application/vnd.openxmlformats-officedocument."
+                                     "spreadsheetml.sheet")
