@@ -1,5 +1,10 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import views
 
 app_name = "orders"
 
-urlpatterns = []
+urlpatterns = [
+    path("cart/", views.cart, name="cart"),
+    path("cart/add/<int:product_pk>/", views.cart_add, name="cart_add"),
+]
