@@ -1,0 +1,90 @@
+"""Reading the audit log: action labels and the before → after rows of an entry's changes."""
+
+from django import template
+from django.utils.translation import gettext_lazy as _
+
+register = template.Library()
+
+# Known actions get a readable, translated label; any other is shown as recorded.
+ACTION_LABELS = {
+    "user.role_change": _("Role changed"),
+    "user.block": _("User blocked"),
+    "user.unblock": _("User unblocked"),
+    "user.delete": _("User deleted"),
+    "user.anonymise": _("User anonymised"),
+    "wallet.credit": _("Wallet credited"),
+    "order.status_change": _("Order status changed"),
+    "order.cancel": _("Order cancelled"),
+    "product.price_change": _("Price changed"),
+    "receipt.post": _("Goods receipt posted"),
+    "receipt.reverse": _("Goods receipt reversed"),
+    "writeoff.post": _("Write-off posted"),
+    "stocktake.post": _("Stocktake posted"),
+    "products.import": _("Products imported"),
+    "products.export": _("Products exported"),
+    "report.download": _("Report downloaded"),
+}
+
+FIELD_LABELS = {
+    "role": _("role"),
+    "is_active": _("active"),
+    "reason": _("reason"),
+    "username": _("username"),
+    "email": _("e-mail"),
+    "first_name": _("first name"),
+    "last_name": _("last name"),
+    "phone": _("phone"),
+    "address": _("address"),
+    "closed_at": _("closed"),
+    "price": _("price"),
+    "cost_price": _("cost price"),
+    "status": _("status"),
+    "amount": _("amount"),
+}
+
+
+@register.filter
+def audit_action_label(action: str) -> str:
+    return ACTION_LABELS.get(action, action)
+
+
+def _is_pair(value) -> bool:
+    return isinstance(value, list) and len(value) == 2
+
+
+def _show(value):
+    # None and "" mean "nothing there"; keep the difference readable without guessing types.
+    if value is None or value == "":
+        return "—"
+    if value is True:
+        return _("yes")
+    if value is False:
+        return _("no")
+    return value
+
+
+@register.filter
+def audit_rows(changes) -> list[dict]:
+    """The entry's changes as rows: {"label", "before", "after"} for a changed field,
+    {"label", "value"} for a detail, {"label", "items": [...]} for a group of changes."""
+    if not isinstance(changes, dict):
+        return []
+    rows = []
+    for key, value in changes.items():
+        label = FIELD_LABELS.get(key, key.replace("_", " "))
+        if _is_pair(value):
+            rows.append({"label": label, "before": _show(value[0]), "after": _show(value[1]),
+                         "pair": True})
+        elif isinstance(value, dict):
+            items = []
+            for sub, subvalue in value.items():
+                if _is_pair(subvalue):
+                    items.append({"label": sub, "before": _show(subvalue[0]),
+                                  "after": _show(subvalue[1]), "pair": True})
+                else:
+                    items.append({"label": sub, "value": _show(subvalue)})
+            if items:
+                rows.append({"label": label, "items": items})
+        else:
+            rows.append({"label": label, "value": _show(value)})
+    return rows
