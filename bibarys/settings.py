@@ -88,6 +88,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "bibarys.context_processors.store",
                 "bibarys.navigation.menus",
+                "orders.context_processors.cart",
             ],
             "builtins": ["template_partials.templatetags.partials"],
         },

@@ -5,3 +5,15 @@ from django.utils.translation import gettext_lazy as _
 class OrdersConfig(AppConfig):
     name = "orders"
     verbose_name = _("Orders")
+
+    def ready(self):
+        from django.contrib.auth.signals import user_logged_in
+
+        from .cart import cart_merge
+
+        def merge_cart_at_login(sender, request, user, **kwargs):
+            if request is not None and hasattr(request, "session"):
+                cart_merge(request=request, user=user)
+
+        user_logged_in.connect(merge_cart_at_login, dispatch_uid="orders.merge_cart_at_login",
+                               weak=False)

@@ -148,3 +148,39 @@ class OrderStatusChange(models.Model):
         verbose_name = _("status change")
         verbose_name_plural = _("status history")
         ordering = ["created_at", "id"]
+
+
+class Cart(models.Model):
+    """A signed-in visitor's saved cart (an anonymous visitor's cart lives in the session and
+    merges into this one at login)."""
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
+                                related_name="cart")
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("cart")
+        verbose_name_plural = _("carts")
+
+    def __str__(self):
+        return f"{self.user} cart"
+
+
+class CartLine(models.Model):
+    cart = models.ForeignKey(Cart, on_delete=models.CASCADE, related_name="lines")
+    product = models.ForeignKey("catalog.Product", verbose_name=_("product"),
+                                on_delete=models.CASCADE, related_name="cart_lines")
+    quantity = models.DecimalField(_("quantity"), max_digits=14, decimal_places=3)
+    added_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("cart line")
+        verbose_name_plural = _("cart lines")
+        ordering = ["added_at", "id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(quantity__gt=0), name="cart_line_quantity_positive"),
+            models.UniqueConstraint(fields=["cart", "product"], name="cart_line_unique_product"),
+        ]
+
+    def __str__(self):
+        return f"{self.product_id} × {self.quantity}"

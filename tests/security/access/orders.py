@@ -1,4 +1,5 @@
-"""Access rows for the orders pages (cart, checkout, orders, seller lines, admin orders)."""
+"""Access rows for the orders pages (cart, checkout, orders, seller lines, admin orders) and the
+wallet pages the orders owner keeps (accounts:wallet*)."""
 
 from __future__ import annotations
 
@@ -9,9 +10,16 @@ class WorldMixin:
     pass
 
 
+def _product_a(world):
+    return {"product_pk": world.product_a.pk}
+
+
 ROWS = {
-    # Placeholders until the cart lands: the orders owner replaces these rows.
-    "orders:cart": rule(anon=501, shopper_a=501),
-    "orders:cart_add": rule(anon=501, shopper_a=501, method="post",
-                            kwargs=lambda w: {"product_pk": w.product_a.pk}),
+    # The cart is everyone's, signed in or not (an anonymous cart lives in the session).
+    "orders:cart": public(),
+    "orders:cart_add": rule(anon=REDIRECT, shopper_a=REDIRECT, method="post", kwargs=_product_a),
+    "orders:cart_update": rule(anon=REDIRECT, shopper_a=REDIRECT, method="post",
+                               kwargs=_product_a, data=lambda w: {"quantity": "1"}),
+    "orders:cart_remove": rule(anon=REDIRECT, shopper_a=REDIRECT, method="post",
+                               kwargs=_product_a),
 }

@@ -1,0 +1,41 @@
+from decimal import Decimal, InvalidOperation
+
+from django import template
+
+register = template.Library()
+
+STATUS_BADGES = {
+    "new": "badge-info",
+    "confirmed": "badge-info",
+    "ready": "badge-warning",
+    "completed": "badge-success",
+    "cancelled": "badge-muted",
+}
+
+
+@register.filter
+def input_qty(value):
+    """A quantity for an <input type=number> value: a dot, no trailing zeros (1.25, 3)."""
+    try:
+        number = Decimal(value)
+    except (InvalidOperation, TypeError, ValueError):
+        return ""
+    text = f"{number.normalize():f}"
+    return text
+
+
+@register.filter
+def status_badge(status):
+    """The badge class for an order status."""
+    return STATUS_BADGES.get(str(status), "")
+
+
+@register.filter
+def product_url(product):
+    """The product's shop page, or "" while the catalog has none (apps land one at a time)."""
+    from django.urls import NoReverseMatch
+
+    try:
+        return product.get_absolute_url()
+    except NoReverseMatch:
+        return ""
