@@ -1,0 +1,464 @@
+"""Every figure of the dashboards and reports, computed by the database.
+
+What counts as a sale: an order in any status but `cancelled` (new, confirmed, ready and
+completed). The shopper has paid or committed to pay and the stock has left the shelf; a
+cancelled order has returned both, so it never counts.
+
+Revenue is the sum of the order lines' totals (price × quantity copied at the moment of sale);
+cost of goods is the sum of the lines' cost price × quantity, each rounded to the tiyn half up
+(the copied cost, so later price changes do not rewrite history); profit = revenue − cost.
+A seller sees only their own lines (OrderLine.seller, copied at sale); an admin sees the store.
+
+Each function runs a fixed number of queries whatever the amount of data: aggregates and
+GROUP BY in SQL, Python only fills empty buckets of a chart and divides two totals."""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.contrib.auth import get_user_model
+from django.db.models import (
+    Case, Count, DecimalField, ExpressionWrapper, F, Q, Sum, Value, When,
+)
+from django.db.models.functions import NullIf, Round, TruncDay, TruncMonth, TruncWeek
+from django.utils import timezone
+
+from accounts.models import Role
+from catalog.models import Product
+from inventory.models import DocumentStatus, ReceiptLine, WriteOffLine
+from orders.models import Order, OrderLine, OrderStatus
+
+from .periods import Period
+
+ZERO = Decimal("0.00")
+TIYN = Decimal("0.01")
+SALE_STATUSES = [s.value for s in OrderStatus if s != OrderStatus.CANCELLED]
+
+MONEY = DecimalField(max_digits=20, decimal_places=2)
+QUANTITY = DecimalField(max_digits=20, decimal_places=3)
+
+# The cost of one line: the copied cost price × quantity, rounded to the tiyn.
+LINE_COST = Round(ExpressionWrapper(F("cost_price") * F("quantity"), output_field=QUANTITY), 2,
+                  output_field=MONEY)
+# Items sold: pieces count one by one; a weighed or poured line (kg, l) counts as one item.
+ITEMS = Case(When(unit="pcs", then=F("quantity")), default=Value(Decimal("1")),
+             output_field=QUANTITY)
+
+
+def is_store_wide(viewer) -> bool:
+    return getattr(viewer, "is_admin", False)
+
+
+def sale_lines(viewer, period: Period | None = None):
+    """Order lines that count as sales, in the viewer's scope, placed within the period."""
+    lines = OrderLine.objects.filter(order__status__in=SALE_STATUSES)
+    if not is_store_wide(viewer):
+        lines = lines.filter(seller=viewer)
+    if period is not None:
+        lines = lines.filter(order__created_at__gte=period.start,
+                             order__created_at__lt=period.end)
+    return lines
+
+
+def _money(value) -> Decimal:
+    return (value if value is not None else ZERO).quantize(TIYN, rounding=ROUND_HALF_UP)
+
+
+def change_percent(current, previous) -> Decimal | None:
+    """The change from the previous period in percent (one decimal); None when there was
+    nothing to compare with."""
+    if not previous:
+        return None
+    return ((Decimal(current) - Decimal(previous)) * 100 / Decimal(previous)).quantize(
+        Decimal("0.1"), rounding=ROUND_HALF_UP)
+
+
+def margin_percent(profit, revenue) -> Decimal | None:
+    """Profit as a share of revenue, in percent with one decimal."""
+    if not revenue:
+        return None
+    return (Decimal(profit) * 100 / Decimal(revenue)).quantize(Decimal("0.1"),
+                                                                rounding=ROUND_HALF_UP)
+
+
+def average(total, count) -> Decimal | None:
+    if not count:
+        return None
+    return (Decimal(total) / count).quantize(TIYN, rounding=ROUND_HALF_UP)
+
+
+# ---------------------------------------------------------------------------------------------
+# Figures with their previous period.
+
+
+@dataclass
+class Figure:
+    key: str
+    current: Decimal | int | None
+    previous: Decimal | int | None
+    kind: str = "money"  # money, count, quantity
+
+    @property
+    def change(self) -> Decimal | None:
+        if self.current is None or self.previous is None:
+            return None
+        return change_percent(self.current, self.previous)
+
+
+def _totals(aggregate: dict, prefix: str) -> dict:
+    revenue = _money(aggregate[f"{prefix}_revenue"])
+    cost = _money(aggregate[f"{prefix}_cost"])
+    orders = aggregate[f"{prefix}_orders"] or 0
+    return {
+        "revenue": revenue,
+        "cost": cost,
+        "profit": revenue - cost,
+        "orders": orders,
+        "average_check": average(revenue, orders),
+        "items": aggregate[f"{prefix}_items"] or Decimal("0"),
+    }
+
+
+def sales_totals(viewer, period: Period) -> dict:
+    """Revenue, cost, profit, orders, average check and items sold of one period (one query)."""
+    return sales_figures(viewer, period, compare=False)["current"]
+
+
+def sales_figures(viewer, period: Period, *, compare: bool = True) -> dict:
+    """The period's totals and, with `compare`, those of the previous period of the same
+    length, in one query (conditional aggregates over both periods)."""
+    previous = period.previous()
+    span = Period(previous.first if compare else period.first, period.last)
+    in_current = Q(order__created_at__gte=period.start)
+    in_previous = Q(order__created_at__lt=period.start)
+    aggregates = {}
+    for prefix, condition in (("cur", in_current), ("prev", in_previous)):
+        if prefix == "prev" and not compare:
+            continue
+        aggregates.update({
+            f"{prefix}_revenue": Sum("line_total", filter=condition, output_field=MONEY),
+            f"{prefix}_cost": Sum(LINE_COST, filter=condition, output_field=MONEY),
+            f"{prefix}_orders": Count("order", distinct=True, filter=condition),
+            f"{prefix}_items": Sum(ITEMS, filter=condition, output_field=QUANTITY),
+        })
+    row = sale_lines(viewer, span).aggregate(**aggregates)
+    result = {"current": _totals(row, "cur")}
+    if compare:
+        result["previous"] = _totals(row, "prev")
+    return result
+
+
+def new_shoppers(period: Period) -> tuple[int, int]:
+    """Shoppers who signed up in the period and in the previous one (one query)."""
+    previous = period.previous()
+    row = get_user_model().objects.filter(
+        role=Role.SHOPPER, date_joined__gte=previous.start, date_joined__lt=period.end,
+    ).aggregate(cur=Count("pk", filter=Q(date_joined__gte=period.start)),
+                prev=Count("pk", filter=Q(date_joined__lt=period.start)))
+    return row["cur"], row["prev"]
+
+
+def store_counts() -> dict:
+    """Users, active products and orders of the whole store (three counts)."""
+    return {
+        "users": get_user_model().objects.count(),
+        "products": Product.objects.active().count(),
+        "orders": Order.objects.count(),
+    }
+
+
+def dashboard_figures(viewer, period: Period) -> list[Figure]:
+    """The figure cards of the dashboard, each with its previous-period value."""
+    both = sales_figures(viewer, period)
+    cur, prev = both["current"], both["previous"]
+    figures = [
+        Figure("revenue", cur["revenue"], prev["revenue"]),
+        Figure("profit", cur["profit"], prev["profit"]),
+        Figure("orders", cur["orders"], prev["orders"], kind="count"),
+        Figure("average_check", cur["average_check"], prev["average_check"]),
+        Figure("items", cur["items"], prev["items"], kind="quantity"),
+    ]
+    if is_store_wide(viewer):
+        joined, joined_before = new_shoppers(period)
+        figures.append(Figure("new_shoppers", joined, joined_before, kind="count"))
+    return figures
+
+
+# ---------------------------------------------------------------------------------------------
+# Series for charts.
+
+
+TRUNC = {"day": TruncDay, "week": TruncWeek, "month": TruncMonth}
+
+
+def _bucket_start(day: datetime.date, granularity: str) -> datetime.date:
+    if granularity == "week":
+        return day - datetime.timedelta(days=day.weekday())
+    if granularity == "month":
+        return day.replace(day=1)
+    return day
+
+
+def _next_bucket(day: datetime.date, granularity: str) -> datetime.date:
+    if granularity == "week":
+        return day + datetime.timedelta(days=7)
+    if granularity == "month":
+        return (day.replace(day=28) + datetime.timedelta(days=4)).replace(day=1)
+    return day + datetime.timedelta(days=1)
+
+
+def _as_local_date(value) -> datetime.date:
+    if isinstance(value, datetime.datetime):
+        if timezone.is_aware(value):
+            value = timezone.localtime(value)
+        return value.date()
+    return value
+
+
+@dataclass
+class Point:
+    start: datetime.date
+    revenue: Decimal
+    cost: Decimal
+    orders: int
+
+    @property
+    def profit(self) -> Decimal:
+        return self.revenue - self.cost
+
+
+def sales_series(viewer, period: Period, granularity: str | None = None, *,
+                 zero_fill: bool = True) -> list[Point]:
+    """Revenue, cost and orders per day, week (from Monday) or month of the period, in Almaty
+    time; every bucket of the period is present (zero when nothing sold) unless zero_fill is
+    off. One query."""
+    granularity = granularity or period.granularity
+    trunc = TRUNC[granularity]("order__created_at", tzinfo=timezone.get_current_timezone())
+    rows = (sale_lines(viewer, period).annotate(bucket=trunc).values("bucket")
+            .annotate(revenue=Sum("line_total", output_field=MONEY),
+                      cost=Sum(LINE_COST, output_field=MONEY),
+                      orders=Count("order", distinct=True))
+            .order_by("bucket"))
+    found = {_as_local_date(row["bucket"]): row for row in rows}
+    if not zero_fill:
+        return [Point(day, _money(row["revenue"]), _money(row["cost"]), row["orders"])
+                for day, row in sorted(found.items())]
+    points = []
+    day = _bucket_start(period.first, granularity)
+    while day <= period.last:
+        row = found.get(day)
+        points.append(Point(day, _money(row["revenue"]) if row else ZERO,
+                            _money(row["cost"]) if row else ZERO, row["orders"] if row else 0))
+        day = _next_bucket(day, granularity)
+    return points
+
+
+# ---------------------------------------------------------------------------------------------
+# Breakdowns.
+
+
+def _with_money(rows):
+    out = []
+    for row in rows:
+        row = dict(row)
+        if "sold" in row:
+            row["quantity"] = row.pop("sold")
+        row["revenue"] = _money(row.get("revenue"))
+        row["cost"] = _money(row.get("cost"))
+        row["profit"] = row["revenue"] - row["cost"]
+        row["margin"] = margin_percent(row["profit"], row["revenue"])
+        out.append(row)
+    return out
+
+
+_SUMS = {
+    # Not called "quantity": that name would shadow the field LINE_COST multiplies.
+    "sold": Sum("quantity", output_field=QUANTITY),
+    "revenue": Sum("line_total", output_field=MONEY),
+    "cost": Sum(LINE_COST, output_field=MONEY),
+}
+
+
+def revenue_by_category(viewer, period: Period) -> list[dict]:
+    """Revenue, cost and profit per category (the product's current category), highest
+    revenue first. One query."""
+    rows = (sale_lines(viewer, period)
+            .values(category_id=F("product__category_id"), name=F("product__category__name"))
+            .annotate(revenue=_SUMS["revenue"], cost=_SUMS["cost"],
+                      orders=Count("order", distinct=True))
+            .order_by("-revenue", "name"))
+    return _with_money(rows)
+
+
+def _by_product(viewer, period: Period):
+    return (sale_lines(viewer, period)
+            .values("product_id", "unit", name=F("product__name"), sku=F("product__sku"))
+            .annotate(**_SUMS))
+
+
+def top_products(viewer, period: Period, *, by: str = "quantity", limit: int = 5) -> list[dict]:
+    """The best `limit` products by quantity sold or by revenue. One query."""
+    order = "-sold" if by == "quantity" else "-revenue"
+    return _with_money(_by_product(viewer, period).order_by(order, "name", "product_id")[:limit])
+
+
+def sales_by_product(viewer, period: Period) -> list[dict]:
+    """Every product sold in the period, highest revenue first. One query."""
+    return _with_money(_by_product(viewer, period).order_by("-revenue", "name", "product_id"))
+
+
+def by_margin(viewer, period: Period, *, best: bool = True, limit: int = 5) -> list[dict]:
+    """Products with the highest (or lowest) margin = profit / revenue. One query."""
+    margin = ExpressionWrapper(
+        (F("revenue") - F("cost")) * Value(Decimal("100.0000")) / NullIf(F("revenue"), ZERO),
+        output_field=DecimalField(max_digits=24, decimal_places=4))
+    rows = (_by_product(viewer, period).filter(revenue__gt=0).annotate(margin_sort=margin)
+            .order_by("-margin_sort" if best else "margin_sort", "-revenue", "product_id")
+            [:limit])
+    return _with_money(rows)
+
+
+def sales_by_seller(viewer, period: Period) -> list[dict]:
+    """Revenue, cost and profit per seller (the seller copied on the line). One query."""
+    rows = (sale_lines(viewer, period)
+            .values("seller_id", username=F("seller__username"),
+                    first_name=F("seller__first_name"), last_name=F("seller__last_name"))
+            .annotate(revenue=_SUMS["revenue"], cost=_SUMS["cost"],
+                      orders=Count("order", distinct=True))
+            .order_by("-revenue", "username"))
+    rows = _with_money(rows)
+    for row in rows:
+        row["name"] = " ".join(p for p in (row["first_name"], row["last_name"]) if p) or \
+            row["username"]
+    return rows
+
+
+# ---------------------------------------------------------------------------------------------
+# Recent activity.
+
+
+def recent_orders(viewer, limit: int = 8) -> list[Order]:
+    """The latest orders; for a seller the orders holding their products, with `amount` =
+    the sum of their own lines only. One query."""
+    if is_store_wide(viewer):
+        orders = Order.objects.annotate(amount=F("total"))
+    else:
+        # The filter and the Sum share one join: only the seller's lines are summed.
+        orders = Order.objects.filter(lines__seller=viewer).annotate(
+            amount=Sum("lines__line_total", output_field=MONEY))
+    return list(orders.select_related("user").order_by("-created_at", "-id")[:limit])
+
+
+def recent_writeoffs(viewer, limit: int = 8) -> list[WriteOffLine]:
+    """The latest posted write-off lines of the viewer's products. One query."""
+    lines = WriteOffLine.objects.filter(document__status=DocumentStatus.POSTED)
+    if not is_store_wide(viewer):
+        lines = lines.filter(product__seller=viewer)
+    return list(lines.select_related("document", "product")
+                .order_by("-document__posted_at", "-id")[:limit])
+
+
+# ---------------------------------------------------------------------------------------------
+# Reports: stock, receipts, write-offs.
+
+VALUE_AT_COST = Round(ExpressionWrapper(F("quantity") * F("cost_price"), output_field=QUANTITY),
+                      2, output_field=MONEY)
+
+
+def stock_products(viewer):
+    """Products in the viewer's scope with their stock valued at cost, by category and name."""
+    return (Product.objects.for_seller(viewer).select_related("category")
+            .annotate(value=VALUE_AT_COST).order_by("category__name", "name", "pk"))
+
+
+def stock_totals(viewer) -> dict:
+    row = Product.objects.for_seller(viewer).aggregate(
+        products=Count("pk"), value=Sum(VALUE_AT_COST, output_field=MONEY),
+        low=Count("pk", filter=Q(quantity__lte=F("low_stock_threshold"))))
+    return {"products": row["products"], "value": _money(row["value"]), "low": row["low"]}
+
+
+RECEIPT_LINE_TOTAL = Round(
+    ExpressionWrapper(F("quantity") * F("unit_cost"), output_field=QUANTITY), 2,
+    output_field=MONEY)
+
+
+def receipt_lines(viewer, period: Period):
+    """Lines of goods receipts posted (and not reversed) with a document date in the period,
+    the viewer's products only."""
+    lines = ReceiptLine.objects.filter(document__status=DocumentStatus.POSTED,
+                                       document__date__gte=period.first,
+                                       document__date__lte=period.last)
+    if not is_store_wide(viewer):
+        lines = lines.filter(product__seller=viewer)
+    return lines
+
+
+def receipts_in(viewer, period: Period) -> list[dict]:
+    """One row per receipt: date, supplier, lines, total at cost. One query."""
+    rows = (receipt_lines(viewer, period)
+            .values("document_id", date=F("document__date"), supplier=F("document__supplier"),
+                    supplier_number=F("document__supplier_number"))
+            .annotate(lines=Count("pk"), total=Sum(RECEIPT_LINE_TOTAL, output_field=MONEY))
+            .order_by("date", "document_id"))
+    out = []
+    for row in rows:
+        row = dict(row)
+        row["total"] = _money(row["total"])
+        row["number"] = f"№{row['document_id']:05d}"
+        out.append(row)
+    return out
+
+
+def receipt_line_rows(viewer, period: Period):
+    return (receipt_lines(viewer, period).select_related("document", "product")
+            .annotate(total=RECEIPT_LINE_TOTAL).order_by("document__date", "document_id", "id"))
+
+
+def receipts_total(viewer, period: Period) -> dict:
+    row = receipt_lines(viewer, period).aggregate(
+        total=Sum(RECEIPT_LINE_TOTAL, output_field=MONEY), lines=Count("pk"),
+        receipts=Count("document", distinct=True))
+    return {"total": _money(row["total"]), "lines": row["lines"], "receipts": row["receipts"]}
+
+
+# A write-off line has no copied cost: it is valued at the product's current cost price.
+WRITEOFF_VALUE = Round(
+    ExpressionWrapper(F("quantity") * F("product__cost_price"), output_field=QUANTITY), 2,
+    output_field=MONEY)
+
+
+def writeoff_lines(viewer, period: Period):
+    lines = WriteOffLine.objects.filter(document__status=DocumentStatus.POSTED,
+                                        document__date__gte=period.first,
+                                        document__date__lte=period.last)
+    if not is_store_wide(viewer):
+        lines = lines.filter(product__seller=viewer)
+    return lines
+
+
+def writeoffs_by_reason(viewer, period: Period) -> list[dict]:
+    """Lines and value at cost per write-off reason. One query."""
+    from inventory.models import WriteOffReason
+
+    labels = dict(WriteOffReason.choices)
+    rows = (writeoff_lines(viewer, period).values("reason")
+            .annotate(lines=Count("pk"), value=Sum(WRITEOFF_VALUE, output_field=MONEY))
+            .order_by("-value", "reason"))
+    return [{"reason": row["reason"], "label": labels.get(row["reason"], row["reason"]),
+             "lines": row["lines"], "value": _money(row["value"])} for row in rows]
+
+
+def writeoff_line_rows(viewer, period: Period):
+    return (writeoff_lines(viewer, period).select_related("document", "product")
+            .annotate(value=WRITEOFF_VALUE).order_by("document__date", "document_id", "id"))
+
+
+def order_for_invoice(order_pk: int, viewer):
+    """The order, if the viewer owns it or is an admin; None otherwise (the view answers 404)."""
+    orders = Order.objects.select_related("user")
+    if not is_store_wide(viewer):
+        orders = orders.filter(user=viewer)
+    return orders.filter(pk=order_pk).first()
