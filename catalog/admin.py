@@ -26,3 +26,32 @@ class ProductAdmin(admin.ModelAdmin):
     readonly_fields = ("quantity", "created_at", "updated_at")
     list_select_related = ("category", "seller")
     inlines = [BarcodeInline]
+
+
+from .models import ProductPhoto, Review, WishlistItem  # noqa: E402
+
+
+@admin.register(ProductPhoto)
+class ProductPhotoAdmin(admin.ModelAdmin):
+    list_display = ("product", "position", "is_main", "created_at")
+    list_select_related = ("product",)
+    raw_id_fields = ("product",)
+
+    def has_add_permission(self, request):
+        # Photos come in through the product page, which checks and re-encodes them.
+        return False
+
+
+@admin.register(Review)
+class ReviewAdmin(admin.ModelAdmin):
+    list_display = ("product", "user", "rating", "is_hidden", "created_at")
+    list_filter = ("is_hidden", "rating")
+    list_select_related = ("product", "user")
+    raw_id_fields = ("product", "user", "hidden_by")
+
+
+@admin.register(WishlistItem)
+class WishlistItemAdmin(admin.ModelAdmin):
+    list_display = ("user", "product", "created_at")
+    list_select_related = ("user", "product")
+    raw_id_fields = ("user", "product")

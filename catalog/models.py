@@ -6,7 +6,7 @@ from django.db.models import F, Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from bibarys.units import Unit
+from bibarys.units import Unit, quantity_fits_unit
 
 from .validators import validate_ean
 
@@ -107,6 +107,29 @@ class Product(models.Model):
     def is_low_stock(self) -> bool:
         return self.quantity <= self.low_stock_threshold
 
+    @property
+    def main_photo(self):
+        """The main photo: from a `with_main_photo` prefetch when there is one (no query)."""
+        if hasattr(self, "main_photos"):
+            return self.main_photos[0] if self.main_photos else None
+        photos = getattr(self, "_prefetched_objects_cache", {}).get("photos")
+        if photos is not None:
+            return next((p for p in photos if p.is_main), photos[0] if photos else None)
+        return self.photos.filter(is_main=True).first()
+
+    @property
+    def availability(self) -> str:
+        """"out", "few" (at or under the low-stock threshold) or "in" – what the shop shows."""
+        if self.quantity <= 0:
+            return "out"
+        if self.quantity <= self.low_stock_threshold:
+            return "few"
+        return "in"
+
+    def quantity_ok(self, quantity: Decimal) -> bool:
+        """A quantity a shopper may order: positive, whole pieces or steps of 0.001 kg/l."""
+        return quantity > 0 and quantity_fits_unit(quantity, self.unit)
+
 
 class ProductBarcode(models.Model):
     """An EAN-8/EAN-13 barcode printed on the product. A product may carry several."""
@@ -121,3 +144,82 @@ class ProductBarcode(models.Model):
 
     def __str__(self):
         return self.code
+
+
+def _photo_path(instance, filename):
+    # The server chooses every stored name: nothing of the uploader's file name reaches the disk.
+    return f"products/{instance.product_id}/{filename}"
+
+
+class ProductPhoto(models.Model):
+    """One of up to five photos of a product: a re-encoded image and its thumbnail."""
+
+    MAX_PER_PRODUCT = 5
+
+    product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="photos")
+    image = models.ImageField(_("photo"), upload_to=_photo_path, max_length=200)
+    thumbnail = models.ImageField(_("thumbnail"), upload_to=_photo_path, max_length=200)
+    width = models.PositiveIntegerField(default=0)
+    height = models.PositiveIntegerField(default=0)
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+    is_main = models.BooleanField(_("main photo"), default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("product photo")
+        verbose_name_plural = _("product photos")
+        ordering = ["position", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["product"], condition=Q(is_main=True),
+                                    name="product_photo_one_main"),
+        ]
+
+    def __str__(self):
+        return f"{self.product_id}: {self.image.name}"
+
+
+class Review(models.Model):
+    """A shopper's rating (1–5) and words about a product they bought; one per shopper."""
+
+    product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="reviews")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("shopper"),
+                             on_delete=models.CASCADE, related_name="reviews")
+    rating = models.PositiveSmallIntegerField(_("rating"))
+    text = models.TextField(_("review"), max_length=2000, blank=True)
+    is_hidden = models.BooleanField(_("hidden"), default=False)
+    hidden_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL,
+                                  null=True, blank=True, related_name="+")
+    created_at = models.DateTimeField(_("written"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("review")
+        verbose_name_plural = _("reviews")
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "product"], name="review_one_per_user"),
+            models.CheckConstraint(condition=Q(rating__gte=1, rating__lte=5),
+                                   name="review_rating_1_to_5"),
+        ]
+        indexes = [models.Index(fields=["product", "is_hidden"], name="review_product_visible")]
+
+    def __str__(self):
+        return f"{self.product_id} ★{self.rating}"
+
+
+class WishlistItem(models.Model):
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
+                             related_name="wishlist_items")
+    product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="wishlisted")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("wishlist item")
+        verbose_name_plural = _("wishlist")
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "product"], name="wishlist_unique_item"),
+        ]
+
+    def __str__(self):
+        return f"{self.user_id} ♥ {self.product_id}"
