@@ -22,4 +22,8 @@ ROWS = {
                                kwargs=_product_a, data=lambda w: {"quantity": "1"}),
     "orders:cart_remove": rule(anon=REDIRECT, shopper_a=REDIRECT, method="post",
                                kwargs=_product_a),
+    # Wallet pages (the orders owner keeps them): one's own wallet; crediting is for admins.
+    "accounts:wallet": signed_in(),
+    "accounts:wallet_topup": signed_in(),
+    "accounts:wallet_credit": admin_only(kwargs=lambda w: {"pk": w.users["shopper_a"].pk}),
 }

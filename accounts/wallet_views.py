@@ -1,0 +1,99 @@
+"""Wallet pages: balance and history, the demo top-up, an admin's credit."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import NoReverseMatch, reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods
+
+from bibarys.money import format_money
+from bibarys.ratelimits import limit
+
+from .models import User
+from .payments import payment_gateway
+from .permissions import admin_required
+from .services import wallet_for
+from .wallet_forms import CreditForm, TopUpForm
+from .wallet_services import wallet_credit as credit_service
+from .wallet_services import wallet_topup as topup_service
+
+PRESETS = (1000, 5000, 10000, 20000)
+
+
+@login_required
+@require_GET
+def wallet(request):
+    """The balance and the whole ledger of the visitor's wallet, newest first."""
+    account = wallet_for(request.user)
+    page = Paginator(account.entries.order_by("-created_at", "-id"), 20).get_page(
+        request.GET.get("page"))
+    return render(request, "accounts/wallet.html", {"wallet": account, "page_obj": page})
+
+
+def _safe_next(request, value: str) -> str:
+    if value and url_has_allowed_host_and_scheme(value, allowed_hosts={request.get_host()},
+                                                 require_https=request.is_secure()):
+        return value
+    return ""
+
+
+@login_required
+@limit("TOPUP")
+@require_http_methods(["GET", "POST"])
+def wallet_topup(request):
+    """Top up the wallet through the payment gateway (a clearly marked demo for now)."""
+    gateway = payment_gateway()
+    form = TopUpForm(request.POST or None,
+                     initial={"amount": request.GET.get("amount") or "",
+                              "next": _safe_next(request, request.GET.get("next", ""))})
+    if request.method == "POST" and form.is_valid():
+        try:
+            entry = topup_service(user=request.user, amount=form.cleaned_data["amount"],
+                                  gateway=gateway, request=request)
+        except ValidationError as exc:
+            form.add_error("amount", exc)
+        else:
+            messages.success(request, _("%(amount)s added to your wallet. Balance: %(balance)s.")
+                             % {"amount": format_money(entry.amount),
+                                "balance": format_money(entry.balance_after)})
+            return redirect(_safe_next(request, form.cleaned_data.get("next", ""))
+                            or "accounts:wallet")
+    return render(request, "accounts/wallet_topup.html",
+                  {"form": form, "gateway": gateway, "presets": PRESETS,
+                   "wallet": wallet_for(request.user)})
+
+
+@admin_required
+@require_http_methods(["GET", "POST"])
+def wallet_credit(request, pk):
+    """An admin credits a user's wallet with a reason (recorded in the audit log)."""
+    target = get_object_or_404(User, pk=pk)
+    form = CreditForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            entry = credit_service(user=target, amount=form.cleaned_data["amount"],
+                                   reason=form.cleaned_data["reason"], by=request.user,
+                                   request=request)
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, _("%(amount)s credited to %(user)s. Balance: %(balance)s.")
+                             % {"amount": format_money(entry.amount),
+                                "user": target.display_name,
+                                "balance": format_money(entry.balance_after)})
+            try:
+                return redirect(reverse("accounts:user_detail", kwargs={"pk": target.pk}))
+            except NoReverseMatch:
+                return redirect("accounts:wallet_credit", pk=target.pk)
+    account = wallet_for(target)
+    try:
+        back_url = reverse("accounts:user_detail", kwargs={"pk": target.pk})
+    except NoReverseMatch:
+        back_url = ""
+    return render(request, "accounts/wallet_credit.html",
+                  {"form": form, "target": target, "wallet": account, "back_url": back_url,
+                   "entries": account.entries.select_related("created_by")[:10]})
