@@ -16,7 +16,9 @@ class PeriodForm(forms.Form):
     keyword, so the two date fields are added by name in __init__."""
 
     period = forms.ChoiceField(label=_("Period"), required=False,
-                               choices=[*PRESETS, (CUSTOM, _("Custom"))])
+                               choices=[*PRESETS, (CUSTOM, _("Custom range"))])
+    group = forms.ChoiceField(label=_("Group by"), required=False, choices=[
+        ("", _("Automatic")), ("day", _("Day")), ("week", _("Week")), ("month", _("Month"))])
 
     def __init__(self, *args, require_dates: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
@@ -38,6 +40,10 @@ class PeriodForm(forms.Form):
         if self.errors:
             return data
         preset = data.get("period") or ""
+        if preset and preset != CUSTOM:
+            # A preset wins: the dates shown in the form are only what it resolved to last time.
+            data["from"] = data["to"] = None
+            return data
         if first or last or preset == CUSTOM or self.require_dates:
             if first is None:
                 self.add_error("from", _("Enter the first day of the period."))
@@ -55,8 +61,13 @@ class PeriodForm(forms.Form):
             return Period(data["from"], data["to"])
         return preset_period(data.get("period") or DEFAULT_PRESET)
 
-    @property
-    def preset(self) -> str:
-        if self.is_bound and self.is_valid():
-            return self.cleaned_data.get("period") or DEFAULT_PRESET
-        return DEFAULT_PRESET
+    def get_group(self) -> str:
+        return self.cleaned_data.get("group") or ""
+
+
+def period_from_query(query, *, default: Period | None = None):
+    """(period, group, form) from a query dict; an invalid form gives the default period."""
+    form = PeriodForm(query or None)
+    if form.is_bound and form.is_valid():
+        return form.get_period(), form.get_group(), form
+    return default or preset_period(DEFAULT_PRESET), "", form

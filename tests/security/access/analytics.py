@@ -1,4 +1,5 @@
-"""Access rows for the analytics pages."""
+"""Access rows for the analytics pages: dashboards and reports for staff (a seller sees only
+their own products, checked in analytics/tests), an order's invoice for its shopper or an admin."""
 
 from __future__ import annotations
 
@@ -9,4 +10,7 @@ class WorldMixin:
     pass
 
 
-ROWS = {}
+ROWS = {
+    "analytics:dashboard": staff(),
+    "analytics:reports": staff(),
+}
