@@ -1,0 +1,241 @@
+"""Input of the catalog pages: validation only (services apply the store's rules)."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import Role, User
+from bibarys.units import Unit, quantity_fits_unit
+
+from .images import MAX_UPLOAD_BYTES
+from .models import Category, Product
+from .selectors import ManageFilters, ShopFilters
+from .services import barcodes_parse, barcodes_validate
+
+
+def _category_choices(tree, empty_label):
+    return [("", empty_label)] + [
+        (c.slug, ("— " * getattr(c, "depth", 0)) + c.name) for c in tree]
+
+
+class ShopFilterForm(forms.Form):
+    """The catalog's GET form: every value optional, a bad one simply ignored."""
+
+    SORT_CHOICES = [
+        ("name", _("Name")),
+        ("price", _("Price: low to high")),
+        ("-price", _("Price: high to low")),
+        ("newest", _("Newest")),
+        ("rating", _("Rating")),
+    ]
+
+    q = forms.CharField(label=_("Search"), required=False, max_length=100,
+                        widget=forms.TextInput(attrs={
+                            "type": "search", "placeholder": _("Name, SKU or barcode"),
+                            "autocomplete": "off"}))
+    category = forms.ChoiceField(label=_("Category"), required=False)
+    price_min = forms.DecimalField(label=_("Price from"), required=False, min_value=0,
+                                   max_digits=12, decimal_places=2,
+                                   widget=forms.NumberInput(attrs={"inputmode": "decimal",
+                                                                   "placeholder": "0"}))
+    price_max = forms.DecimalField(label=_("Price to"), required=False, min_value=0,
+                                   max_digits=12, decimal_places=2,
+                                   widget=forms.NumberInput(attrs={"inputmode": "decimal",
+                                                                   "placeholder": "∞"}))
+    in_stock = forms.BooleanField(label=_("In stock only"), required=False)
+    sort = forms.ChoiceField(label=_("Sort"), required=False, choices=SORT_CHOICES)
+
+    def __init__(self, *args, tree=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.tree = list(tree)
+        self.fields["category"].choices = _category_choices(self.tree, _("All categories"))
+
+    def filters(self) -> ShopFilters:
+        if not self.is_bound:
+            return ShopFilters()
+        self.is_valid()
+        data = self.cleaned_data  # only the fields that were valid
+        by_slug = {c.slug: c for c in self.tree}
+        return ShopFilters(
+            q=data.get("q") or "",
+            category=by_slug.get(data.get("category") or ""),
+            price_min=data.get("price_min"),
+            price_max=data.get("price_max"),
+            in_stock=bool(data.get("in_stock")),
+            sort=data.get("sort") or "name",
+        )
+
+
+class ReviewForm(forms.Form):
+    rating = forms.TypedChoiceField(
+        label=_("Your rating"), coerce=int, widget=forms.RadioSelect,
+        choices=[(n, str(n)) for n in range(5, 0, -1)],
+        error_messages={"required": _("Choose a rating from 1 to 5.")})
+    text = forms.CharField(label=_("Your review"), required=False, max_length=2000,
+                           widget=forms.Textarea(attrs={"rows": 4}))
+
+
+class ProductForm(forms.Form):
+    """The product card a seller fills in; the admin also chooses the seller."""
+
+    name = forms.CharField(label=_("Name"), max_length=200,
+                           help_text=_("As the shelf label says, e.g. «Сүт 3,2% 1 л / Молоко 3,2% 1 л»."))
+    category = forms.ModelChoiceField(label=_("Category"), queryset=Category.objects.none())
+    unit = forms.ChoiceField(label=_("Unit"), choices=Unit.choices)
+    price = forms.DecimalField(label=_("Sale price, ₸"), max_digits=12, decimal_places=2,
+                               min_value=Decimal("0.01"),
+                               widget=forms.NumberInput(attrs={"step": "0.01",
+                                                               "inputmode": "decimal"}))
+    cost_price = forms.DecimalField(label=_("Cost price, ₸"), max_digits=12, decimal_places=2,
+                                    min_value=Decimal("0"), initial=Decimal("0"),
+                                    widget=forms.NumberInput(attrs={"step": "0.01",
+                                                                    "inputmode": "decimal"}))
+    low_stock_threshold = forms.DecimalField(
+        label=_("Low-stock threshold"), max_digits=14, decimal_places=3, min_value=Decimal("0"),
+        initial=Decimal("5"), widget=forms.NumberInput(attrs={"step": "0.001",
+                                                              "inputmode": "decimal"}),
+        help_text=_("The product is highlighted when its stock falls to this level."))
+    sku = forms.CharField(label=_("SKU"), max_length=64)
+    barcodes = forms.CharField(
+        label=_("Barcodes (EAN)"), required=False,
+        widget=forms.Textarea(attrs={"rows": 2, "inputmode": "numeric"}),
+        help_text=_("One per line or separated by commas: 8 or 13 digits with a correct check digit."))
+    description = forms.CharField(label=_("Description"), required=False,
+                                  widget=forms.Textarea(attrs={"rows": 4}))
+    is_active = forms.BooleanField(label=_("On sale (shown in the shop)"), required=False,
+                                   initial=True)
+    seller = forms.ModelChoiceField(label=_("Seller"), queryset=User.objects.none(),
+                                    required=False)
+
+    def __init__(self, *args, user, product: Product | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.product = product
+        self.fields["category"].queryset = Category.objects.all()
+        if getattr(user, "is_admin", False) and product is None:
+            self.fields["seller"].queryset = User.objects.filter(
+                role=Role.SELLER, is_active=True).order_by("username")
+            self.fields["seller"].required = True
+            self.fields["seller"].label_from_instance = lambda u: f"{u.display_name} ({u.username})"
+        else:
+            del self.fields["seller"]
+
+    def clean_name(self):
+        name = self.cleaned_data["name"].strip()
+        if len(name) < 2:
+            raise ValidationError(_("Write the product's name."))
+        return name
+
+    def clean_sku(self):
+        sku = self.cleaned_data["sku"].strip()
+        if not sku or any(ch.isspace() for ch in sku):
+            raise ValidationError(_("An SKU has no spaces."))
+        taken = Product.objects.filter(sku=sku)
+        if self.product is not None:
+            taken = taken.exclude(pk=self.product.pk)
+        if taken.exists():
+            raise ValidationError(_("This SKU is already used by another product."))
+        return sku
+
+    def clean_barcodes(self):
+        codes = barcodes_parse(self.cleaned_data.get("barcodes") or "")
+        return barcodes_validate(codes, product=self.product)
+
+    def clean(self):
+        data = super().clean()
+        unit, threshold = data.get("unit"), data.get("low_stock_threshold")
+        if unit and threshold is not None and not quantity_fits_unit(threshold, unit):
+            self.add_error("low_stock_threshold",
+                           _("A piece product counts in whole pieces."))
+        return data
+
+
+class PhotoForm(forms.Form):
+    image = forms.FileField(
+        label=_("Photo"),
+        widget=forms.ClearableFileInput(attrs={"accept": "image/jpeg,image/png,image/webp"}),
+        help_text=_("JPEG, PNG or WebP, up to 5 MB; at most 5 photos."))
+
+    def clean_image(self):
+        upload = self.cleaned_data["image"]
+        if upload.size > MAX_UPLOAD_BYTES:
+            raise ValidationError(_("The photo is too large: at most 5 MB."))
+        return upload
+
+
+class CategoryForm(forms.Form):
+    name = forms.CharField(label=_("Name"), max_length=120)
+    parent = forms.ModelChoiceField(label=_("Parent category"), required=False,
+                                    queryset=Category.objects.none(),
+                                    empty_label=_("— top level —"))
+    position = forms.IntegerField(label=_("Position"), min_value=0, initial=0, required=False)
+
+    def __init__(self, *args, category: Category | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        queryset = Category.objects.all()
+        if category is not None:
+            queryset = queryset.exclude(pk=category.pk)
+        self.fields["parent"].queryset = queryset
+
+    def clean_position(self):
+        return self.cleaned_data.get("position") or 0
+
+
+class ManageFilterForm(forms.Form):
+    STATUS_CHOICES = [("", _("Any status")), ("active", _("On sale")),
+                      ("archived", _("Archived"))]
+    STOCK_CHOICES = [("", _("Any stock")), ("low", _("Low stock")), ("out", _("Out of stock"))]
+
+    q = forms.CharField(label=_("Search"), required=False, max_length=100,
+                        widget=forms.TextInput(attrs={"type": "search",
+                                                      "placeholder": _("Name, SKU or barcode")}))
+    category = forms.ChoiceField(label=_("Category"), required=False)
+    status = forms.ChoiceField(label=_("Status"), required=False, choices=STATUS_CHOICES)
+    stock = forms.ChoiceField(label=_("Stock"), required=False, choices=STOCK_CHOICES)
+
+    def __init__(self, *args, tree=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.tree = list(tree)
+        self.fields["category"].choices = _category_choices(self.tree, _("All categories"))
+
+    def filters(self) -> ManageFilters:
+        if not self.is_bound:
+            return ManageFilters()
+        self.is_valid()
+        data = self.cleaned_data
+        by_slug = {c.slug: c for c in self.tree}
+        return ManageFilters(q=data.get("q") or "",
+                             category=by_slug.get(data.get("category") or ""),
+                             status=data.get("status") or "", stock=data.get("stock") or "")
+
+
+class BulkActionForm(forms.Form):
+    ACTIONS = [
+        ("archive", _("Archive")),
+        ("activate", _("Put on sale")),
+        ("category", _("Move to category")),
+        ("price", _("Change price by %")),
+        ("delete", _("Delete the never-sold")),
+    ]
+    action = forms.ChoiceField(label=_("Action"), choices=ACTIONS)
+    products = forms.ModelMultipleChoiceField(
+        label=_("Products"), queryset=Product.objects.all(),
+        error_messages={"required": _("Tick at least one product.")})
+    category = forms.ModelChoiceField(label=_("Category"), required=False,
+                                      queryset=Category.objects.all())
+    percent = forms.DecimalField(label=_("Change, %"), required=False, max_digits=7,
+                                 decimal_places=2, min_value=Decimal("-99.99"),
+                                 max_value=Decimal("1000"))
+    confirm = forms.BooleanField(label=_("Yes, apply to the ticked products"), required=False)
+
+    def clean(self):
+        data = super().clean()
+        action = data.get("action")
+        if action == "category" and not data.get("category"):
+            self.add_error("category", _("Choose the category to move the products to."))
+        if action == "price" and data.get("percent") in (None, Decimal("0")):
+            self.add_error("percent", _("Write the change in percent, e.g. 10 or -5."))
+        return data

@@ -1,0 +1,188 @@
+"""The shop's pages: catalog, product page, reviews, wishlist, home; and their query counts."""
+
+from decimal import Decimal
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from catalog.models import Review, WishlistItem
+
+from .factories import CategoryFactory, ProductFactory, ReviewFactory, photo_for, purchase
+
+pytestmark = pytest.mark.django_db
+
+
+def test_catalog_lists_active_products_only(client):
+    ProductFactory(name="Айран / Айран 1 л")
+    ProductFactory(name="Archived thing", is_active=False)
+    response = client.get(reverse("catalog:product_list"))
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "Айран / Айран 1 л" in html and "Archived thing" not in html
+
+
+def test_catalog_filters_live_in_the_url_and_htmx_gets_the_results_only(client):
+    dairy = CategoryFactory(name="Dairy", slug="dairy")
+    ProductFactory(name="Milk", category=dairy, price=Decimal("400"))
+    ProductFactory(name="Soap", price=Decimal("300"))
+    url = reverse("catalog:product_list") + "?category=dairy&sort=price&price_max=500"
+    page = client.get(url).content.decode()
+    assert "Milk" in page and "Soap" not in page and "<html" in page
+    partial = client.get(url, HTTP_HX_REQUEST="true").content.decode()
+    assert "Milk" in partial and "<html" not in partial and 'id="catalog-filter-form"' not in partial
+
+
+def test_bad_filter_values_are_ignored_not_a_500(client):
+    ProductFactory(name="Milk")
+    response = client.get(reverse("catalog:product_list") + "?price_min=abc&sort=zzz&category=nope&page=x")
+    assert response.status_code == 200 and "Milk" in response.content.decode()
+
+
+def _queries(client, url):
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.get(url)
+    assert response.status_code == 200
+    return len(ctx.captured_queries)
+
+
+def _fill(n, seller=None):
+    category = CategoryFactory()
+    products = [ProductFactory(category=category, **({"seller": seller} if seller else {}))
+                for _ in range(n)]
+    for product in products[:6]:
+        photo_for(product)
+        ReviewFactory(product=product, rating=4)
+    return products
+
+
+@pytest.mark.parametrize("signed_in", [False, True])
+def test_catalog_query_count_does_not_grow_with_the_catalog(client, shopper, signed_in):
+    if signed_in:
+        client.force_login(shopper)
+    url = reverse("catalog:product_list")
+    _fill(10)
+    small = _queries(client, url)
+    _fill(190)
+    large = _queries(client, url + "?sort=rating")
+    assert large <= small <= 12, (small, large)
+
+
+def test_product_page_query_count_does_not_grow_with_photos_and_reviews(client, shopper):
+    client.force_login(shopper)
+    few = ProductFactory()
+    photo_for(few)
+    ReviewFactory(product=few)
+    ProductFactory(category=few.category)  # something in "more from this category"
+    small = _queries(client, few.get_absolute_url())
+    many = ProductFactory(category=few.category)
+    for _ in range(5):
+        photo_for(many)
+    for _ in range(30):
+        ReviewFactory(product=many)
+    for _ in range(8):
+        ProductFactory(category=few.category)
+    large = _queries(client, many.get_absolute_url())
+    assert large <= small <= 16, (small, large)
+
+
+def test_home_query_count_is_fixed(client):
+    _fill(10)
+    small = _queries(client, reverse("home"))
+    _fill(100)
+    assert _queries(client, reverse("home")) <= small
+
+
+def test_product_page_shows_price_per_unit_availability_and_reviews(shopper_client):
+    from inventory.tests.factories import stock_up
+
+    client = shopper_client  # signed in: never served from the anonymous page cache
+
+    product = ProductFactory(name="Apples", unit="kg", price=Decimal("890.00"),
+                             low_stock_threshold=Decimal("5"))
+    ReviewFactory(product=product, rating=5, text="Very crisp")
+    ReviewFactory(product=product, rating=1, text="Rude words", is_hidden=True)
+    html = client.get(product.get_absolute_url(), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "Out of stock" in html and "Very crisp" in html and "Rude words" not in html
+    stock_up(product, "3")
+    html = client.get(product.get_absolute_url(), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "Only 3\xa0kg left" in html and "per kg" in html
+    stock_up(product, "30")
+    html = client.get(product.get_absolute_url(), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "In stock" in html
+
+
+def test_an_archived_product_page_is_404_for_shoppers_but_open_to_its_seller(client, seller,
+                                                                             other_seller):
+    product = ProductFactory(seller=seller, is_active=False)
+    assert client.get(product.get_absolute_url()).status_code == 404
+    client.force_login(other_seller)
+    assert client.get(product.get_absolute_url()).status_code == 404
+    client.force_login(seller)
+    assert client.get(product.get_absolute_url()).status_code == 200
+
+
+def test_review_form_only_for_buyers_and_saves_once(shopper_client, shopper):
+    product = ProductFactory()
+    url = reverse("catalog:review_save", args=[product.slug])
+    response = shopper_client.post(url, {"rating": "5", "text": "Great"})
+    assert response.status_code == 400 and not Review.objects.exists()
+    purchase(shopper, product)
+    assert shopper_client.post(url, {"rating": "4", "text": "Good"}).status_code == 302
+    assert shopper_client.post(url, {"rating": "5", "text": "Better"}).status_code == 302
+    review = Review.objects.get()
+    assert (review.rating, review.text) == (5, "Better")
+    response = shopper_client.post(url, {"rating": "9"})
+    assert response.status_code == 400 and Review.objects.get().rating == 5
+
+
+def test_seller_hides_a_review_on_own_product_only(seller_client, seller, other_seller):
+    mine = ReviewFactory(product=ProductFactory(seller=seller))
+    theirs = ReviewFactory(product=ProductFactory(seller=other_seller))
+    assert seller_client.post(reverse("catalog:review_hide", args=[mine.pk])).status_code == 302
+    assert Review.objects.get(pk=mine.pk).is_hidden
+    assert seller_client.post(reverse("catalog:review_hide", args=[theirs.pk])).status_code == 404
+    assert not Review.objects.get(pk=theirs.pk).is_hidden
+
+
+def test_wishlist_toggle_page_remove_and_move_to_cart(shopper_client, shopper):
+    from inventory.tests.factories import stock_up
+
+    product = ProductFactory(name="Нан / Хлеб")
+    stock_up(product, "10")
+    toggle = reverse("catalog:wishlist_toggle", args=[product.pk])
+    response = shopper_client.post(toggle, HTTP_HX_REQUEST="true")
+    assert response.status_code == 200 and 'aria-pressed="true"' in response.content.decode()
+    assert WishlistItem.objects.filter(user=shopper, product=product).exists()
+    page = shopper_client.get(reverse("catalog:wishlist")).content.decode()
+    assert "Нан / Хлеб" in page
+    shopper_client.post(reverse("catalog:wishlist_to_cart", args=[product.pk]))
+    assert not WishlistItem.objects.filter(user=shopper).exists()
+    from orders.models import CartLine
+
+    assert CartLine.objects.filter(cart__user=shopper, product=product).exists()
+    shopper_client.post(toggle)
+    shopper_client.post(reverse("catalog:wishlist_remove", args=[product.pk]))
+    assert not WishlistItem.objects.exists()
+
+
+def test_wishlist_cannot_add_an_archived_product(shopper_client):
+    product = ProductFactory(is_active=False)
+    response = shopper_client.post(reverse("catalog:wishlist_toggle", args=[product.pk]))
+    assert response.status_code == 404 and not WishlistItem.objects.exists()
+
+
+def test_wishlist_page_query_count_is_fixed(shopper_client, shopper):
+    for product in _fill(3):
+        WishlistItem.objects.create(user=shopper, product=product)
+    small = _queries(shopper_client, reverse("catalog:wishlist"))
+    for product in _fill(30):
+        WishlistItem.objects.create(user=shopper, product=product)
+    assert _queries(shopper_client, reverse("catalog:wishlist")) <= small
+
+
+def test_home_search_goes_to_the_catalog(client):
+    response = client.get(reverse("home") + "?q=сүт")
+    assert response.status_code == 302 and response["Location"].startswith(
+        reverse("catalog:product_list"))
