@@ -1,15 +1,103 @@
-"""The reports: what each one contains, built from the selectors, for the PDF and XLSX writers."""
+"""The reports: their content built once from the selectors, then written as PDF (pdf.py +
+templates/analytics/pdf/) or XLSX (xlsx.py). Both formats print the same numbers."""
 
-from django.utils.translation import gettext_lazy as _
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.utils import timezone
+from django.utils.translation import gettext as _, gettext_lazy
+
+from bibarys.money import format_money
+
+from . import charts, selectors
+from .periods import Period
 
 REPORT_INFO = {
-    "sales": {"title": _("Sales"),
-              "help": _("Totals, by day, by product, by category and by seller, with the chart.")},
-    "stock": {"title": _("Stock"),
-              "help": _("Products with on-hand quantity, cost and value at cost; low stock "
-                        "marked. As of now, whatever the period.")},
-    "receipts": {"title": _("Goods receipts"),
-                 "help": _("Goods receipts posted in the period, with their lines.")},
-    "writeoffs": {"title": _("Write-offs"),
-                  "help": _("Write-offs in the period by reason, valued at cost.")},
+    "sales": {"title": gettext_lazy("Sales"),
+              "help": gettext_lazy("Totals, by day, by product, by category and by seller, "
+                                   "with the chart.")},
+    "stock": {"title": gettext_lazy("Stock"),
+              "help": gettext_lazy("Products with on-hand quantity, cost and value at cost; "
+                                   "low stock marked. As of now, whatever the period.")},
+    "receipts": {"title": gettext_lazy("Goods receipts"),
+                 "help": gettext_lazy("Goods receipts posted in the period, with their lines.")},
+    "writeoffs": {"title": gettext_lazy("Write-offs"),
+                  "help": gettext_lazy("Write-offs in the period by reason, valued at cost.")},
 }
+REPORT_NAMES = list(REPORT_INFO)
+FORMATS = ("pdf", "xlsx")
+
+
+def _base(name: str, viewer, period: Period) -> dict:
+    return {
+        "name": name,
+        "title": REPORT_INFO[name]["title"],
+        "period": period,
+        "viewer": viewer,
+        "store_wide": selectors.is_store_wide(viewer),
+        "generated_at": timezone.localtime(),
+    }
+
+
+def sales_report(viewer, period: Period) -> dict:
+    totals = selectors.sales_totals(viewer, period)
+    granularity = period.granularity
+    series = selectors.sales_series(viewer, period, granularity)
+    return {
+        **_base("sales", viewer, period),
+        "totals": totals,
+        "by_day": selectors.sales_series(viewer, period, "day", zero_fill=False),
+        "by_product": selectors.sales_by_product(viewer, period),
+        "by_category": selectors.revenue_by_category(viewer, period),
+        "by_seller": selectors.sales_by_seller(viewer, period),
+        "chart": charts.sales_chart(series, granularity=granularity, width=720, height=230,
+                                    title=_("Revenue and profit"), revenue_label=_("Revenue"),
+                                    profit_label=_("Profit")),
+    }
+
+
+def stock_report(viewer, period: Period) -> dict:
+    return {
+        **_base("stock", viewer, period),
+        "products": selectors.stock_products(viewer),
+        "totals": selectors.stock_totals(viewer),
+    }
+
+
+def receipts_report(viewer, period: Period) -> dict:
+    return {
+        **_base("receipts", viewer, period),
+        "receipts": selectors.receipts_in(viewer, period),
+        "lines": selectors.receipt_line_rows(viewer, period),
+        "totals": selectors.receipts_total(viewer, period),
+    }
+
+
+def writeoffs_report(viewer, period: Period) -> dict:
+    by_reason = selectors.writeoffs_by_reason(viewer, period)
+    return {
+        **_base("writeoffs", viewer, period),
+        "by_reason": by_reason,
+        "lines": selectors.writeoff_line_rows(viewer, period),
+        "totals": {"lines": sum(r["lines"] for r in by_reason),
+                   "value": sum((r["value"] for r in by_reason), Decimal("0.00"))},
+    }
+
+
+BUILDERS = {"sales": sales_report, "stock": stock_report, "receipts": receipts_report,
+            "writeoffs": writeoffs_report}
+
+
+def build_report(name: str, viewer, period: Period) -> dict:
+    return BUILDERS[name](viewer, period)
+
+
+def report_filename(name: str, period: Period, fmt: str) -> str:
+    if name == "stock":
+        return f"bibarys-stock-{timezone.localdate().isoformat()}.{fmt}"
+    return f"bibarys-{name}-{period.first.isoformat()}_{period.last.isoformat()}.{fmt}"
+
+
+def money_text(value) -> str:
+    return format_money(value)

@@ -414,7 +414,7 @@ def receipts_in(viewer, period: Period) -> list[dict]:
 
 def receipt_line_rows(viewer, period: Period):
     return (receipt_lines(viewer, period).select_related("document", "product")
-            .annotate(total=RECEIPT_LINE_TOTAL).order_by("document__date", "document_id", "id"))
+            .annotate(line_sum=RECEIPT_LINE_TOTAL).order_by("document__date", "document_id", "id"))
 
 
 def receipts_total(viewer, period: Period) -> dict:

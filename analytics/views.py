@@ -1,14 +1,22 @@
 """Dashboards and reports. Admins see the store, sellers their own products (OrderLine.seller,
 Product.seller), shoppers nothing (403); one order's invoice is its shopper's or an admin's."""
 
+from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts.audit import audit_record
 from accounts.permissions import staff_required
 
+from . import selectors
 from .dashboard import dashboard_context
-from .forms import period_from_query
+from .forms import PeriodForm, period_from_query
+from .pdf import render_pdf
+from .periods import DEFAULT_PRESET, preset_period
+from .reports import FORMATS, REPORT_INFO, REPORT_NAMES, build_report, report_filename
+from .xlsx import report_workbook
 
 
 def _partial_request(request) -> bool:
@@ -34,16 +42,63 @@ def _preset(form) -> str:
     return "30d"
 
 
-REPORTS = ["sales", "stock", "receipts", "writeoffs"]
-
 
 @staff_required
 def reports(request):
     """Every report with its PDF and XLSX buttons for the chosen period."""
     period, group, form = period_from_query(request.GET)
-    from .reports import REPORT_INFO
-
     return render(request, "analytics/reports.html", {
         "form": form, "period": period, "preset": _preset(form),
-        "reports": [{"name": name, **REPORT_INFO[name]} for name in REPORTS],
+        "reports": [{"name": name, **REPORT_INFO[name]} for name in REPORT_NAMES],
     })
+
+
+CONTENT_TYPES = {
+    "pdf": "application/pdf",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
+
+
+def _file_response(content: bytes, fmt: str, filename: str) -> HttpResponse:
+    response = HttpResponse(content, content_type=CONTENT_TYPES[fmt])
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@staff_required
+def report(request, name, fmt):
+    """One report as PDF or XLSX: /analytics/reports/sales.pdf?from=YYYY-MM-DD&to=YYYY-MM-DD.
+    Bad dates answer 400 with the reason; every download is written to the audit log."""
+    if name not in REPORT_NAMES or fmt not in FORMATS:
+        raise Http404
+    form = PeriodForm(request.GET or None)
+    if form.is_bound and not form.is_valid():
+        return render(request, "analytics/bad_period.html", {"form": form}, status=400)
+    period = form.get_period() if form.is_bound else preset_period(DEFAULT_PRESET)
+    data = build_report(name, request.user, period)
+    if fmt == "pdf":
+        content = render_pdf(f"analytics/pdf/{name}.html", data)
+    else:
+        content = report_workbook(data)
+    audit_record(actor=request.user, action="report.download", obj=request.user, request=request,
+                 changes={"report": name, "format": fmt, "from": period.first.isoformat(),
+                          "to": period.last.isoformat(),
+                          "scope": "store" if data["store_wide"] else "own products"})
+    return _file_response(content, fmt, report_filename(name, period, fmt))
+
+
+@login_required
+def order_invoice(request, pk):
+    """One order's invoice as PDF: for the shopper who placed it or an admin; 404 for anyone
+    else (a seller included), never a hint that the order exists."""
+    order = selectors.order_for_invoice(pk, request.user)
+    if order is None:
+        raise Http404
+    lines = list(order.lines.order_by("id"))
+    content = render_pdf("analytics/pdf/invoice.html", {
+        "order": order, "lines": lines, "title": _("Invoice"),
+        "generated_at": timezone.localtime(), "store_wide": True})
+    audit_record(actor=request.user, action="report.download", obj=order, request=request,
+                 changes={"report": "invoice", "format": "pdf"})
+    return _file_response(content, "pdf", f"bibarys-invoice-{order.pk:06d}.pdf")
