@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.utils.translation import gettext_lazy as _
 
-from .models import User, Wallet, WalletEntry
+from .models import AuditEntry, User, Wallet, WalletEntry
 
 
 @admin.register(User)
@@ -36,6 +36,27 @@ class WalletAdmin(admin.ModelAdmin):
     inlines = [WalletEntryInline]
 
     def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(AuditEntry)
+class AuditEntryAdmin(admin.ModelAdmin):
+    """The audit log is read only everywhere: entries are written by accounts.audit only."""
+
+    list_display = ("created_at", "actor", "action", "object_type", "object_id", "object_repr",
+                    "ip")
+    list_filter = ("action", "object_type")
+    search_fields = ("object_repr", "object_id", "actor__username", "action")
+    date_hierarchy = "created_at"
+    list_select_related = ("actor",)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
         return False
 
     def has_delete_permission(self, request, obj=None):

@@ -25,6 +25,10 @@ class User(AbstractUser):
     role = models.CharField(_("role"), max_length=16, choices=Role.choices, default=Role.SHOPPER)
     phone = models.CharField(_("phone"), max_length=32, blank=True)
     address = models.CharField(_("default delivery address"), max_length=255, blank=True)
+    # Blocking and closing keep the row (history points at it); see accounts/staff_services.py.
+    blocked_at = models.DateTimeField(_("blocked"), null=True, blank=True)
+    block_reason = models.CharField(_("block reason"), max_length=255, blank=True)
+    closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
 
     objects = BibarysUserManager()
 
@@ -62,6 +66,13 @@ class User(AbstractUser):
     def is_staff_member(self) -> bool:
         """Sellers and admins: the people who work in the back office."""
         return self.role in (Role.SELLER, Role.ADMIN)
+
+    @property
+    def status(self) -> str:
+        """"active", "blocked" or "closed" (an anonymised account)."""
+        if self.closed_at:
+            return "closed"
+        return "active" if self.is_active else "blocked"
 
     @property
     def display_name(self) -> str:

@@ -88,3 +88,29 @@ def audit_rows(changes) -> list[dict]:
         else:
             rows.append({"label": label, "value": _show(value)})
     return rows
+
+
+# Pages of the objects the log names, by "app_label.model"; a page that does not exist (yet)
+# is simply not linked.
+OBJECT_URLS = {
+    "accounts.user": ("accounts:user_detail", "pk"),
+    "catalog.product": ("catalog:product_edit", "pk"),
+    "orders.order": ("orders:order_detail", "pk"),
+    "inventory.goodsreceipt": ("inventory:receipt_detail", "pk"),
+    "inventory.writeoff": ("inventory:writeoff_detail", "pk"),
+    "inventory.stocktake": ("inventory:stocktake_detail", "pk"),
+}
+
+
+@register.filter
+def audit_object_url(entry) -> str:
+    from django.urls import NoReverseMatch, reverse
+
+    target = OBJECT_URLS.get(entry.object_type)
+    if not target or not str(entry.object_id).isdigit():
+        return ""
+    name, kwarg = target
+    try:
+        return reverse(name, kwargs={kwarg: int(entry.object_id)})
+    except NoReverseMatch:
+        return ""

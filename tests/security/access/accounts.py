@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from .rules import (LOGIN, OK, REDIRECT, anonymous_only, owned_by_shopper_a, public, rule,
-                    signed_in)
+from .rules import (LOGIN, OK, REDIRECT, admin_only, anonymous_only, owned_by_shopper_a, public,
+                    rule, signed_in)
 
 
 class World:
@@ -37,6 +37,10 @@ def _entry_pk(world):
     return {"pk": getattr(entry, "pk", None) or entry.wallet.entries.first().pk}
 
 
+def _person_pk(world):
+    return {"pk": world.users["shopper_b"].pk}
+
+
 ROWS = {
     "home": public(),
     "healthz": public(),
@@ -56,4 +60,12 @@ ROWS = {
     "accounts:password_reset_confirm": public(
         kwargs=lambda w: {"uidb64": "MQ", "token": "set-password"}),
     "accounts:password_reset_complete": public(),
+    # users and the audit log (admin only; the GET of an action is its confirmation page)
+    "accounts:user_list": admin_only(),
+    "accounts:user_detail": admin_only(kwargs=_person_pk),
+    "accounts:user_role": admin_only(kwargs=_person_pk),
+    "accounts:user_block": admin_only(kwargs=_person_pk),
+    "accounts:user_unblock": admin_only(kwargs=_person_pk),
+    "accounts:user_delete": admin_only(kwargs=_person_pk),
+    "accounts:audit_log": admin_only(),
 }
