@@ -1,17 +1,29 @@
 """The shop's cart, checkout and order pages. Views are thin: read input, call orders.cart or
 orders.services, render or redirect. Each page works as plain HTML; htmx swaps parts of it."""
 
+import uuid
+from urllib.parse import urlencode
+
 from django.contrib import messages
-from django.core.exceptions import ValidationError
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
+from django.urls import NoReverseMatch, reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from accounts.permissions import admin_required, owned_or_404, staff_required
+from accounts.services import wallet_for
+from bibarys.ratelimits import limit
 from catalog.models import Product
 
 from . import cart as carts
+from . import selectors, services
+from .forms import (CancelForm, DeliveryForm, ManageFilterForm, ReviewForm,
+                    SellerLinesFilterForm, StatusForm)
+from .models import ALLOWED_TRANSITIONS, Order, OrderStatus
 
 
 def _safe_next(request, fallback: str) -> str:
@@ -98,3 +110,218 @@ def cart_remove(request, product_pk):
         return _cart_body(request)
     messages.success(request, _("%(name)s is removed from your cart.") % {"name": product.name})
     return redirect("orders:cart")
+
+
+# ---------------------------------------------------------------------------------------------
+# Checkout: delivery → review and payment → confirmation. The delivery step's answers wait in
+# the session; the order is placed by one service call on the review step.
+
+CHECKOUT_KEY = "bibarys_checkout"
+
+
+def _steps(current: int):
+    labels = [_("Delivery"), _("Review and payment"), _("Confirmation")]
+    return [{"number": n, "label": label, "current": n == current, "done": n < current}
+            for n, label in enumerate(labels, start=1)]
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def checkout_delivery(request):
+    """Step 1: pickup or delivery, phone, note."""
+    summary = carts.cart_summary(request)
+    if summary.is_empty:
+        messages.info(request, _("Your cart is empty: add products before checkout."))
+        return redirect("orders:cart")
+    saved = request.session.get(CHECKOUT_KEY) or {}
+    initial = saved or {"delivery": Order.Delivery.PICKUP, "phone": request.user.phone,
+                        "address": request.user.address}
+    form = DeliveryForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        request.session[CHECKOUT_KEY] = {key: str(value) for key, value in
+                                         form.cleaned_data.items()}
+        return redirect("orders:checkout_review")
+    return render(request, "orders/checkout_delivery.html",
+                  {"form": form, "summary": summary, "steps": _steps(1)})
+
+
+def _order_for_key(request):
+    try:
+        key = uuid.UUID(str(request.POST.get("idempotency_key", "")))
+    except ValueError:
+        return None
+    return Order.objects.filter(idempotency_key=key, user=request.user).first()
+
+
+@login_required
+@limit("CHECKOUT")
+@require_http_methods(["GET", "POST"])
+def checkout_review(request):
+    """Step 2: the lines and totals, the wallet balance, the payment; placing the order."""
+    if request.method == "POST":
+        # A replayed or double-clicked submit of a form that already placed its order.
+        placed = _order_for_key(request)
+        if placed is not None:
+            return redirect("orders:checkout_done", pk=placed.pk)
+    delivery = request.session.get(CHECKOUT_KEY)
+    if not delivery:
+        return redirect("orders:checkout_delivery")
+    summary = carts.cart_summary(request)
+    if request.method == "GET" and summary.is_empty:
+        messages.info(request, _("Your cart is empty: add products before checkout."))
+        return redirect("orders:cart")
+    wallet = wallet_for(request.user)
+    enough = wallet.balance >= summary.total
+    pickup = delivery.get("delivery") == Order.Delivery.PICKUP
+    default_payment = (Order.Payment.WALLET if enough or not pickup else Order.Payment.CASH)
+    form = ReviewForm(request.POST or None, delivery=delivery.get("delivery"),
+                      initial={"idempotency_key": uuid.uuid4(), "payment": default_payment})
+    if request.method == "POST" and form.is_valid():
+        try:
+            order = services.order_place(
+                user=request.user, cart=carts.saved_cart(request.user),
+                payment=form.cleaned_data["payment"],
+                idempotency_key=form.cleaned_data["idempotency_key"],
+                delivery=delivery.get("delivery", Order.Delivery.PICKUP),
+                address=delivery.get("address", ""), phone=delivery.get("phone", ""),
+                note=delivery.get("note", ""),
+            )
+        except ValidationError as exc:
+            for message in exc.messages:
+                form.add_error(None, message)
+            summary = carts.cart_summary(request)
+        else:
+            request.session.pop(CHECKOUT_KEY, None)
+            return redirect("orders:checkout_done", pk=order.pk)
+    topup_url = reverse("accounts:wallet_topup") + "?" + urlencode({
+        "next": reverse("orders:checkout_review"),
+        "amount": max(summary.total - wallet.balance, 100) if not enough else ""})
+    return render(request, "orders/checkout_review.html", {
+        "form": form, "summary": summary, "wallet": wallet, "enough": enough,
+        "pickup": pickup, "delivery": delivery, "topup_url": topup_url, "steps": _steps(2),
+        "delivery_label": Order.Delivery(delivery.get("delivery", "pickup")).label,
+    })
+
+
+@login_required
+@require_GET
+def checkout_done(request, pk):
+    """Step 3: the order number and what happens next."""
+    order = owned_or_404(Order.objects.all(), request.user, pk=pk)
+    return render(request, "orders/checkout_done.html", {"order": order, "steps": _steps(3)})
+
+
+# ---------------------------------------------------------------------------------------------
+# Orders: the shopper's own, the admin's all, the seller's lines.
+
+
+def _invoice_url(order) -> str:
+    try:
+        return reverse("analytics:order_invoice", kwargs={"pk": order.pk})
+    except NoReverseMatch:
+        return ""
+
+
+@login_required
+@require_GET
+def order_list(request):
+    """The visitor's own orders, newest first."""
+    page = Paginator(selectors.orders_of(request.user), 20).get_page(request.GET.get("page"))
+    return render(request, "orders/order_list.html", {"page_obj": page})
+
+
+@login_required
+@require_GET
+def order_detail(request, pk):
+    """One order with its lines and history. The shopper sees only their own (anyone else's
+    is a 404); an admin sees every order and can move it along."""
+    queryset = selectors.order_for_page(Order.objects.all())
+    if request.user.is_admin:
+        order = get_object_or_404(queryset, pk=pk)
+    else:
+        order = owned_or_404(queryset, request.user, pk=pk)
+    next_statuses = []
+    if request.user.is_admin:
+        next_statuses = [OrderStatus(s) for s in OrderStatus.values
+                         if s in ALLOWED_TRANSITIONS[OrderStatus(order.status)]
+                         and s != OrderStatus.CANCELLED]
+    return render(request, "orders/order_detail.html", {
+        "order": order, "lines": selectors.order_lines(order),
+        "history": selectors.order_history(order),
+        "can_cancel": services.can_cancel(order, request.user),
+        "next_statuses": next_statuses, "invoice_url": _invoice_url(order),
+        "is_owner": order.user_id == request.user.pk,
+    })
+
+
+@login_required
+@require_POST
+def order_cancel(request, pk):
+    """Cancel an order: the shopper while it is new, an admin before it is completed."""
+    queryset = Order.objects.all()
+    if request.user.is_admin:
+        order = get_object_or_404(queryset, pk=pk)
+    else:
+        order = owned_or_404(queryset, request.user, pk=pk)
+    form = CancelForm(request.POST)
+    reason = form.cleaned_data["reason"] if form.is_valid() else ""
+    was_cancelled = order.status == OrderStatus.CANCELLED
+    try:
+        services.order_cancel(order=order, by=request.user, reason=reason, request=request)
+    except PermissionDenied:
+        raise
+    except ValidationError as exc:
+        messages.error(request, exc.messages[0])
+    else:
+        if was_cancelled:
+            messages.info(request, _("Order %(number)s was already cancelled.")
+                          % {"number": order.number})
+        else:
+            messages.success(request, _("Order %(number)s is cancelled. The stock is back on the "
+                                        "shelf and any payment is refunded to the wallet.")
+                             % {"number": order.number})
+    return redirect("orders:order_detail", pk=order.pk)
+
+
+@admin_required
+@require_GET
+def manage_list(request):
+    """All orders for the admin: filter by status, dates, shopper, number."""
+    form = ManageFilterForm(request.GET or None)
+    filters = form.cleaned_data if form.is_valid() else {}
+    queryset = selectors.orders_for_manage(**{k: v for k, v in filters.items() if v})
+    page = Paginator(queryset, 30).get_page(request.GET.get("page"))
+    return render(request, "orders/manage_list.html", {"form": form, "page_obj": page})
+
+
+@admin_required
+@require_POST
+def manage_status(request, pk):
+    """An admin moves an order to its next status (cancelling returns stock and money)."""
+    order = get_object_or_404(Order, pk=pk)
+    form = StatusForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Choose a status."))
+    else:
+        try:
+            services.order_status_set(order=order, status=form.cleaned_data["status"],
+                                      by=request.user, note=form.cleaned_data["note"],
+                                      request=request)
+        except ValidationError as exc:
+            messages.error(request, exc.messages[0])
+        else:
+            order.refresh_from_db(fields=["status"])
+            messages.success(request, _("Order %(number)s is now %(status)s.")
+                             % {"number": order.number, "status": order.get_status_display()})
+    return redirect(_safe_next(request, reverse("orders:order_detail", kwargs={"pk": order.pk})))
+
+
+@staff_required
+@require_GET
+def seller_lines(request):
+    """The lines of the seller's own products in orders (what fulfilment needs, nothing else)."""
+    form = SellerLinesFilterForm(request.GET or None)
+    status = form.cleaned_data.get("status", "") if form.is_valid() else ""
+    page = Paginator(selectors.seller_lines(request.user, status=status), 50).get_page(
+        request.GET.get("page"))
+    return render(request, "orders/seller_lines.html", {"form": form, "page_obj": page})

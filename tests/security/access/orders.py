@@ -3,15 +3,37 @@ wallet pages the orders owner keeps (accounts:wallet*)."""
 
 from __future__ import annotations
 
-from .rules import LOGIN, OK, REDIRECT, admin_only, public, rule, signed_in, staff  # noqa: F401
+from .rules import (LOGIN, OK, REDIRECT, admin_only, owned_by_shopper_a, public,  # noqa: F401
+                    rule, signed_in, staff)
 
 
 class WorldMixin:
-    pass
+    @property
+    def order_a(self):
+        """Shopper A's order of seller A's product, paid from the wallet."""
+        def make():
+            import uuid
+            from decimal import Decimal
+
+            from accounts.models import WalletEntry
+            from accounts.services import wallet_for, wallet_post
+            from orders.services import OrderItem, order_place
+
+            shopper = self.users["shopper_a"]
+            wallet_post(wallet=wallet_for(shopper), kind=WalletEntry.Kind.TOPUP,
+                        amount=Decimal("100000"), reference="matrix:order")
+            return order_place(user=shopper, items=[OrderItem(self.product_a.pk, Decimal("2"))],
+                               payment="wallet", idempotency_key=uuid.uuid4(),
+                               phone="+77011234567")
+        return self._once("order_a", make)
 
 
 def _product_a(world):
     return {"product_pk": world.product_a.pk}
+
+
+def _order_a(world):
+    return {"pk": world.order_a.pk}
 
 
 ROWS = {
@@ -22,6 +44,21 @@ ROWS = {
                                kwargs=_product_a, data=lambda w: {"quantity": "1"}),
     "orders:cart_remove": rule(anon=REDIRECT, shopper_a=REDIRECT, method="post",
                                kwargs=_product_a),
+    # Checkout: signed in; with an empty cart (or no delivery step yet) it sends you back.
+    "orders:checkout_delivery": rule(anon=LOGIN, shopper_a=REDIRECT),
+    "orders:checkout_review": rule(anon=LOGIN, shopper_a=REDIRECT),
+    "orders:checkout_done": owned_by_shopper_a(kwargs=_order_a),
+    # Orders: the shopper's own (others' are 404), every order for the admin.
+    "orders:order_list": signed_in(),
+    "orders:order_detail": owned_by_shopper_a(admin=OK, kwargs=_order_a),
+    "orders:order_cancel": rule(anon=LOGIN, shopper_a=REDIRECT, shopper_b=404, seller_a=404,
+                                seller_b=404, admin=REDIRECT, method="post", kwargs=_order_a),
+    "orders:manage_list": admin_only(),
+    "orders:manage_status": rule(anon=LOGIN, shopper_a=403, seller_a=403, admin=REDIRECT,
+                                 method="post", kwargs=_order_a,
+                                 data=lambda w: {"status": "confirmed"}),
+    # A seller sees the lines of their own products; shoppers are refused.
+    "orders:seller_lines": staff(),
     # Wallet pages (the orders owner keeps them): one's own wallet; crediting is for admins.
     "accounts:wallet": signed_in(),
     "accounts:wallet_topup": signed_in(),

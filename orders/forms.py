@@ -1,0 +1,84 @@
+"""Input validation for checkout and order management (no business rules: those live in
+orders.services)."""
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from accounts.forms import normalize_kz_phone
+
+from .models import Order, OrderStatus
+
+
+class DeliveryForm(forms.Form):
+    delivery = forms.ChoiceField(label=_("How do you get the order?"),
+                                 choices=Order.Delivery.choices, widget=forms.RadioSelect,
+                                 initial=Order.Delivery.PICKUP)
+    address = forms.CharField(label=_("Delivery address"), max_length=255, required=False,
+                              help_text=_("Street, house, flat; needed for delivery."),
+                              widget=forms.TextInput(attrs={"autocomplete": "street-address"}))
+    phone = forms.CharField(label=_("Phone"), max_length=32,
+                            help_text=_("For example +7 701 234 56 78"),
+                            widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "tel",
+                                                          "inputmode": "tel"}))
+    note = forms.CharField(label=_("Note for the store"), max_length=500, required=False,
+                           widget=forms.Textarea(attrs={"rows": 3}))
+
+    def clean_phone(self):
+        phone = normalize_kz_phone(self.cleaned_data.get("phone", ""))
+        if not phone:
+            raise forms.ValidationError(_("Enter a phone number so we can reach you."),
+                                        code="required")
+        return phone
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("delivery") == Order.Delivery.COURIER and not (
+                cleaned.get("address") or "").strip():
+            self.add_error("address", _("Enter the delivery address."))
+        if cleaned.get("delivery") == Order.Delivery.PICKUP:
+            cleaned["address"] = ""
+        return cleaned
+
+
+class ReviewForm(forms.Form):
+    payment = forms.ChoiceField(label=_("Payment"), choices=Order.Payment.choices,
+                                widget=forms.RadioSelect)
+    idempotency_key = forms.UUIDField(widget=forms.HiddenInput)
+
+    def __init__(self, *args, delivery: str, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.delivery = delivery
+
+    def clean_payment(self):
+        payment = self.cleaned_data["payment"]
+        if payment == Order.Payment.CASH and self.delivery != Order.Delivery.PICKUP:
+            raise forms.ValidationError(_("Cash is accepted on pickup only."), code="cash")
+        return payment
+
+
+class StatusForm(forms.Form):
+    status = forms.ChoiceField(label=_("New status"), choices=OrderStatus.choices)
+    note = forms.CharField(label=_("Note"), max_length=255, required=False)
+
+
+class CancelForm(forms.Form):
+    reason = forms.CharField(label=_("Reason"), max_length=255, required=False)
+
+
+class ManageFilterForm(forms.Form):
+    status = forms.ChoiceField(label=_("Status"), required=False,
+                               choices=[("", _("Any status"))] + list(OrderStatus.choices))
+    date_from = forms.DateField(label=_("From"), required=False,
+                                widget=forms.DateInput(attrs={"type": "date"}))
+    date_to = forms.DateField(label=_("To"), required=False,
+                              widget=forms.DateInput(attrs={"type": "date"}))
+    shopper = forms.CharField(label=_("Shopper"), max_length=150, required=False,
+                              widget=forms.TextInput(attrs={"type": "search",
+                                                            "placeholder": _("Name or login")}))
+    number = forms.IntegerField(label=_("Order №"), required=False, min_value=1,
+                                max_value=2_000_000_000)
+
+
+class SellerLinesFilterForm(forms.Form):
+    status = forms.ChoiceField(label=_("Status"), required=False,
+                               choices=[("", _("Any status"))] + list(OrderStatus.choices))

@@ -1,0 +1,287 @@
+"""Orders: placing, cancelling and moving them along the status workflow (DOMAIN.md, Orders).
+
+Lock order, everywhere in this module: the cart row (placing) or the order row (cancelling,
+status changes) first, then products in primary-key order (inventory's ledger), then the wallet
+(accounts.services.wallet_lock). Every transaction that takes more than one of them takes them in
+this order, so two checkouts, or a checkout and a cancel, never wait on each other in a cycle.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
+
+from accounts.audit import audit_record
+from accounts.models import WalletEntry
+from accounts.services import InsufficientFunds, wallet_lock, wallet_post
+from bibarys.money import format_quantity
+from bibarys.units import quantity_fits_unit
+from inventory.models import MovementKind
+from inventory.services import StockChange, lock_products, stock_apply
+
+from .models import (ALLOWED_TRANSITIONS, Cart, CartLine, Order, OrderLine, OrderStatus,
+                     OrderStatusChange)
+
+TIYN = Decimal("0.01")
+
+
+@dataclass(frozen=True)
+class OrderItem:
+    """One line to sell: a product and how much of it (a cart line, or a scanned item at the
+    counter)."""
+
+    product_id: int
+    quantity: Decimal
+
+
+class OrderProblems(ValidationError):
+    """The order cannot be placed as it is: every problem, listed at once."""
+
+    def __init__(self, messages: list[str], code: str = "order_problems"):
+        self.problems = messages
+        super().__init__(messages, code=code)
+
+
+def order_reference(order: Order) -> str:
+    return f"order:{order.pk}"
+
+
+def _line_total(price: Decimal, quantity: Decimal) -> Decimal:
+    return (price * quantity).quantize(TIYN, rounding=ROUND_HALF_UP)
+
+
+def _existing(idempotency_key, user) -> Order | None:
+    order = Order.objects.filter(idempotency_key=idempotency_key).first()
+    if order is not None and order.user_id != user.pk:
+        # Someone else's key: never hand their order over.
+        raise ValidationError(_("This checkout form has expired. Please review your order "
+                                "again."), code="foreign_key")
+    return order
+
+
+def order_place(*, user, payment: str, idempotency_key, cart: Cart | None = None,
+                items: list[OrderItem] | None = None, delivery: str = Order.Delivery.PICKUP,
+                address: str = "", phone: str = "", note: str = "",
+                channel: str = Order.Channel.ONLINE, by=None) -> Order:
+    """Place an order for `user` from their saved `cart` (or from `items`, e.g. a counter sale)
+    in one transaction: lock, re-check every line's stock and the balance, write the sale
+    movements, pay, create the order with its lines, empty the cart.
+
+    Raises OrderProblems (every archived or short product at once), InsufficientFunds or
+    ValidationError; then nothing is written. Submitting the same `idempotency_key` again (a
+    double click, a replayed request, two at once) returns the order placed the first time.
+    """
+    if cart is None and items is None:
+        raise ValueError("order_place needs a cart or items")
+    idempotency_key = uuid.UUID(str(idempotency_key))
+    existing = _existing(idempotency_key, user)
+    if existing is not None:
+        return existing
+    try:
+        with transaction.atomic():
+            return _place(user=user, payment=payment, idempotency_key=idempotency_key,
+                          cart=cart, items=items, delivery=delivery, address=address,
+                          phone=phone, note=note, channel=channel, by=by or user)
+    except IntegrityError:
+        # A concurrent submit with the same key committed first: answer with its order.
+        existing = _existing(idempotency_key, user)
+        if existing is not None:
+            return existing
+        raise
+
+
+def _place(*, user, payment, idempotency_key, cart, items, delivery, address, phone, note,
+           channel, by) -> Order:
+    if cart is not None:
+        # Serialises checkouts of one cart; under this lock a replay finds the first order.
+        Cart.objects.select_for_update().filter(pk=cart.pk).first()
+        existing = _existing(idempotency_key, user)
+        if existing is not None:
+            return existing
+        items = [OrderItem(product_id=pid, quantity=qty) for pid, qty in
+                 CartLine.objects.filter(cart=cart).order_by("product_id")
+                 .values_list("product_id", "quantity")]
+    merged: dict[int, Decimal] = {}
+    for item in items:
+        merged[item.product_id] = merged.get(item.product_id, Decimal("0")) + Decimal(
+            item.quantity)
+    if not merged:
+        raise ValidationError(_("Your cart is empty."), code="empty_cart")
+    if payment not in Order.Payment.values:
+        raise ValidationError(_("Choose how to pay."), code="payment")
+    if delivery not in Order.Delivery.values:
+        raise ValidationError(_("Choose pickup or delivery."), code="delivery")
+    if delivery == Order.Delivery.COURIER and not address.strip():
+        raise ValidationError(_("Enter the delivery address."), code="address")
+    if payment == Order.Payment.CASH and delivery != Order.Delivery.PICKUP:
+        raise ValidationError(_("Cash is accepted on pickup only."), code="cash_pickup")
+
+    # Products first (primary-key order), then the wallet: see the module docstring.
+    products = lock_products(merged)
+    problems = []
+    for pk in sorted(merged):
+        quantity = merged[pk]
+        product = products.get(pk)
+        if product is None:
+            problems.append(_("A product in your cart no longer exists."))
+        elif not product.is_active:
+            problems.append(_("%(name)s is no longer sold.") % {"name": product.name})
+        elif quantity <= 0 or not quantity_fits_unit(quantity, product.unit):
+            problems.append(_("%(name)s: the quantity does not fit its unit.")
+                            % {"name": product.name})
+        elif quantity > product.quantity:
+            problems.append(_("%(name)s: %(left)s left") % {
+                "name": product.name, "left": format_quantity(product.quantity, product.unit)})
+    if problems:
+        raise OrderProblems(problems)
+
+    total = sum((_line_total(products[pk].price, qty) for pk, qty in merged.items()),
+                Decimal("0.00"))
+    cost_total = sum((_line_total(products[pk].cost_price, qty) for pk, qty in merged.items()),
+                     Decimal("0.00"))
+    wallet = None
+    if payment == Order.Payment.WALLET:
+        wallet = wallet_lock(user)
+        if wallet.balance < total:
+            raise InsufficientFunds(balance=wallet.balance, needed=total)
+
+    # The unique idempotency key is inserted here: a concurrent twin blocks on it and then fails
+    # with IntegrityError, which order_place turns into "the same order".
+    order = Order.objects.create(
+        user=user, channel=channel, delivery=delivery, address=address.strip()[:255],
+        phone=phone, note=note.strip()[:500], payment=payment, is_paid=False, total=total,
+        cost_total=cost_total, idempotency_key=idempotency_key,
+    )
+    reference = order_reference(order)
+    ordered = sorted(merged)
+    movements = stock_apply(
+        changes=[StockChange(product_id=pk, quantity=-merged[pk]) for pk in ordered],
+        kind=MovementKind.SALE, by=by, reference=reference,
+    )
+    OrderLine.objects.bulk_create([
+        OrderLine(order=order, product_id=pk, seller_id=products[pk].seller_id,
+                  product_name=products[pk].name, unit=products[pk].unit, quantity=merged[pk],
+                  price=products[pk].price, cost_price=products[pk].cost_price,
+                  line_total=_line_total(products[pk].price, merged[pk]), sale_movement=movement)
+        for pk, movement in zip(ordered, movements)
+    ])
+    if wallet is not None:
+        wallet_post(wallet=wallet, kind=WalletEntry.Kind.PAYMENT, amount=-total, by=by,
+                    reason=_("Order %(number)s") % {"number": order.number},
+                    reference=reference)
+        order.is_paid = True
+        order.save(update_fields=["is_paid"])
+    OrderStatusChange.objects.create(order=order, from_status="", to_status=OrderStatus.NEW,
+                                     by=by)
+    if cart is not None:
+        CartLine.objects.filter(cart=cart, product_id__in=ordered).delete()
+    return order
+
+
+# ---------------------------------------------------------------------------------------------
+# After the order is placed.
+
+
+def _lock_order(order: Order) -> Order:
+    return Order.objects.select_for_update().get(pk=order.pk)
+
+
+def can_cancel(order: Order, user) -> bool:
+    """A shopper may cancel their own order while it is new; an admin any order before it is
+    completed."""
+    if OrderStatus.CANCELLED not in ALLOWED_TRANSITIONS[OrderStatus(order.status)]:
+        return False
+    if getattr(user, "is_admin", False):
+        return True
+    return order.user_id == getattr(user, "pk", None) and order.status == OrderStatus.NEW
+
+
+def order_cancel(*, order: Order, by, reason: str = "", request=None) -> Order:
+    """Cancel the order: return its stock (return movements) and its money (a wallet refund),
+    all in one transaction, exactly once even if two cancels race (the second one finds it
+    cancelled under the order's lock and does nothing)."""
+    with transaction.atomic():
+        order = _lock_order(order)
+        if order.status == OrderStatus.CANCELLED:
+            return order
+        if not can_cancel(order, by):
+            if getattr(by, "is_admin", False) or order.user_id == getattr(by, "pk", None):
+                raise ValidationError(
+                    _("Order %(number)s can no longer be cancelled (it is %(status)s).")
+                    % {"number": order.number, "status": order.get_status_display()},
+                    code="not_cancellable")
+            raise PermissionDenied
+        _cancel_locked(order, by=by, reason=reason, request=request)
+        return order
+
+
+def _cancel_locked(order: Order, *, by, reason: str, request) -> None:
+    lines = list(order.lines.order_by("product_id"))
+    reference = order_reference(order)
+    movements = stock_apply(
+        changes=[StockChange(product_id=line.product_id, quantity=line.quantity)
+                 for line in lines],
+        kind=MovementKind.RETURN, by=by, reference=reference,
+        reason=reason or _("Order cancelled"),
+    )
+    for line, movement in zip(lines, movements):
+        line.return_movement = movement
+    OrderLine.objects.bulk_update(lines, ["return_movement"])
+    refunded = Decimal("0")
+    if order.is_paid and order.payment == Order.Payment.WALLET and order.total > 0:
+        wallet = wallet_lock(order.user)
+        wallet_post(wallet=wallet, kind=WalletEntry.Kind.REFUND, amount=order.total, by=by,
+                    reason=_("Refund for order %(number)s") % {"number": order.number},
+                    reference=reference)
+        refunded = order.total
+        order.is_paid = False
+    before = order.status
+    order.status = OrderStatus.CANCELLED
+    order.save(update_fields=["status", "is_paid", "updated_at"])
+    OrderStatusChange.objects.create(order=order, from_status=before,
+                                     to_status=OrderStatus.CANCELLED, by=by,
+                                     note=(reason or "")[:255])
+    audit_record(actor=by, action="order.cancel", obj=order, request=request,
+                 changes={"status": [before, OrderStatus.CANCELLED], "refund": refunded,
+                          "reason": reason})
+
+
+def order_status_set(*, order: Order, status: str, by, note: str = "", request=None) -> Order:
+    """An admin moves the order along ALLOWED_TRANSITIONS (cancelling goes through the cancel
+    path, so stock and money come back). Completing a cash order marks it paid."""
+    if not getattr(by, "is_admin", False):
+        raise PermissionDenied
+    try:
+        target = OrderStatus(status)
+    except ValueError:
+        raise ValidationError(_("Unknown status."), code="status")
+    with transaction.atomic():
+        order = _lock_order(order)
+        current = OrderStatus(order.status)
+        if target == current:
+            return order
+        if target not in ALLOWED_TRANSITIONS[current]:
+            raise ValidationError(
+                _("Order %(number)s cannot go from %(from)s to %(to)s.")
+                % {"number": order.number, "from": current.label, "to": target.label},
+                code="transition")
+        if target == OrderStatus.CANCELLED:
+            _cancel_locked(order, by=by, reason=note, request=request)
+            return order
+        fields = ["status", "updated_at"]
+        if target == OrderStatus.COMPLETED and not order.is_paid:
+            # Cash on pickup is settled when the shopper collects the order.
+            order.is_paid = True
+            fields.append("is_paid")
+        order.status = target
+        order.save(update_fields=fields)
+        OrderStatusChange.objects.create(order=order, from_status=current, to_status=target,
+                                         by=by, note=note[:255])
+        audit_record(actor=by, action="order.status", obj=order, request=request,
+                     changes={"status": [current, target]})
+        return order

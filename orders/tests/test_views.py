@@ -1,0 +1,205 @@
+import uuid
+from decimal import Decimal
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from accounts.services import wallet_for
+from orders.models import CartLine, Order, OrderStatus
+
+from .factories import fund, product_in_stock
+from .test_services import fill_cart, place
+
+pytestmark = pytest.mark.django_db
+
+
+def checkout(client, *, delivery=None, payment="wallet", key=None):
+    delivery = delivery or {"delivery": "pickup", "phone": "8 701 234 56 78", "note": ""}
+    step1 = client.post(reverse("orders:checkout_delivery"), delivery)
+    review = client.get(reverse("orders:checkout_review"))
+    key = key or review.context["form"].initial["idempotency_key"]
+    step2 = client.post(reverse("orders:checkout_review"),
+                        {"payment": payment, "idempotency_key": key})
+    return step1, review, step2
+
+
+def test_three_step_checkout_places_the_order(shopper_client, shopper):
+    milk = product_in_stock("5", name="Milk", price=Decimal("400"))
+    fund(shopper, "1000")
+    shopper_client.post(reverse("orders:cart_add", args=[milk.pk]), {"quantity": "2"})
+    step1, review, step2 = checkout(shopper_client)
+    assert step1["Location"] == reverse("orders:checkout_review")
+    assert "1\xa0000,00" in review.content.decode() or "1,000.00" in review.content.decode()
+    order = Order.objects.get()
+    assert step2["Location"] == reverse("orders:checkout_done", kwargs={"pk": order.pk})
+    assert order.phone == "+77012345678" and order.total == Decimal("800.00")
+    done = shopper_client.get(step2["Location"])
+    assert order.number in done.content.decode()
+    assert not CartLine.objects.exists()
+
+
+def test_delivery_needs_an_address_and_a_kazakh_phone(shopper_client, shopper):
+    milk = product_in_stock("5")
+    shopper_client.post(reverse("orders:cart_add", args=[milk.pk]), {"quantity": "1"})
+    response = shopper_client.post(reverse("orders:checkout_delivery"),
+                                   {"delivery": "delivery", "address": "", "phone": "12345"})
+    assert response.status_code == 200
+    errors = response.context["form"].errors
+    assert "address" in errors and "phone" in errors
+
+
+def test_double_submit_places_one_order(shopper_client, shopper):
+    milk = product_in_stock("5")
+    fund(shopper)
+    shopper_client.post(reverse("orders:cart_add", args=[milk.pk]), {"quantity": "1"})
+    _s1, review, first = checkout(shopper_client)
+    key = review.context["form"].initial["idempotency_key"]
+    shopper_client.post(reverse("orders:checkout_delivery"),
+                        {"delivery": "pickup", "phone": "+77012345678"})
+    again = shopper_client.post(reverse("orders:checkout_review"),
+                                {"payment": "wallet", "idempotency_key": key})
+    assert first["Location"] == again["Location"]
+    assert Order.objects.count() == 1
+
+
+def test_short_wallet_shows_topup_link_and_error(shopper_client, shopper):
+    milk = product_in_stock("5", price=Decimal("400"))
+    fund(shopper, "100")
+    shopper_client.post(reverse("orders:cart_add", args=[milk.pk]), {"quantity": "1"})
+    _s1, review, step2 = checkout(shopper_client)
+    assert reverse("accounts:wallet_topup") in review.content.decode()
+    assert step2.status_code == 200 and not Order.objects.exists()
+    assert step2.context["form"].non_field_errors()
+
+
+def test_stock_gone_between_cart_and_checkout_lists_the_shortfall(shopper_client, shopper,
+                                                                   other_shopper):
+    milk = product_in_stock("3", name="Milk 3.2% 1 L")
+    fund(shopper), fund(other_shopper)
+    shopper_client.post(reverse("orders:cart_add", args=[milk.pk]), {"quantity": "3"})
+    place(other_shopper, fill_cart(other_shopper, (milk, "2")))
+    _s1, _review, step2 = checkout(shopper_client)
+    assert step2.status_code == 200
+    assert "Milk 3.2% 1 L" in str(step2.context["form"].non_field_errors())
+    assert Order.objects.count() == 1
+
+
+def test_checkout_post_is_rate_limited(shopper_client, shopper, settings):
+    settings.RATELIMIT_CHECKOUT = "2/m"
+    milk = product_in_stock("5")
+    shopper_client.post(reverse("orders:cart_add", args=[milk.pk]), {"quantity": "1"})
+    shopper_client.post(reverse("orders:checkout_delivery"),
+                        {"delivery": "pickup", "phone": "+77012345678"})
+    codes = [shopper_client.post(reverse("orders:checkout_review"),
+                                 {"payment": "bogus", "idempotency_key": str(uuid.uuid4())}
+                                 ).status_code for _ in range(3)]
+    assert codes == [200, 200, 429]
+
+
+def test_shopper_cancels_own_new_order_and_gets_everything_back(shopper_client, shopper):
+    milk = product_in_stock("5", price=Decimal("100"))
+    fund(shopper, "500")
+    order = place(shopper, fill_cart(shopper, (milk, "2")))
+    page = shopper_client.get(reverse("orders:order_detail", args=[order.pk]))
+    assert reverse("orders:order_cancel", args=[order.pk]) in page.content.decode()
+    shopper_client.post(reverse("orders:order_cancel", args=[order.pk]))
+    order.refresh_from_db(), milk.refresh_from_db()
+    assert order.status == OrderStatus.CANCELLED
+    assert milk.quantity == Decimal("5") and wallet_for(shopper).balance == Decimal("500")
+
+
+def test_cancel_is_post_only(shopper_client, shopper):
+    milk = product_in_stock("5")
+    order = place(shopper, fill_cart(shopper, (milk, "1")), payment="cash")
+    assert shopper_client.get(reverse("orders:order_cancel", args=[order.pk])).status_code == 405
+    order.refresh_from_db()
+    assert order.status == OrderStatus.NEW
+
+
+def test_shopper_cannot_change_status(shopper_client, shopper):
+    milk = product_in_stock("5")
+    order = place(shopper, fill_cart(shopper, (milk, "1")), payment="cash")
+    response = shopper_client.post(reverse("orders:manage_status", args=[order.pk]),
+                                   {"status": "confirmed"})
+    assert response.status_code == 403
+    order.refresh_from_db()
+    assert order.status == OrderStatus.NEW
+
+
+def test_admin_moves_status_and_history_shows_it(admin_client, admin_user, shopper):
+    milk = product_in_stock("5")
+    order = place(shopper, fill_cart(shopper, (milk, "1")), payment="cash")
+    admin_client.post(reverse("orders:manage_status", args=[order.pk]), {"status": "ready"})
+    order.refresh_from_db()
+    assert order.status == OrderStatus.NEW  # not an allowed transition
+    admin_client.post(reverse("orders:manage_status", args=[order.pk]), {"status": "confirmed"})
+    order.refresh_from_db()
+    assert order.status == OrderStatus.CONFIRMED
+    from accounts.audit import audit_for
+    assert audit_for(order).filter(action="order.status").count() == 1
+
+
+def test_invoice_link_only_when_the_url_exists(shopper_client, shopper):
+    from django.urls import NoReverseMatch
+
+    milk = product_in_stock("5")
+    order = place(shopper, fill_cart(shopper, (milk, "1")), payment="cash")
+    body = shopper_client.get(reverse("orders:order_detail", args=[order.pk])).content.decode()
+    try:
+        url = reverse("analytics:order_invoice", kwargs={"pk": order.pk})
+    except NoReverseMatch:
+        assert "Invoice" not in body and "PDF" not in body
+    else:
+        assert url in body
+
+
+def test_seller_sees_only_lines_of_own_products(seller_client, seller, other_seller, shopper):
+    mine = product_in_stock("5", name="Менің сүтім", seller=seller)
+    theirs = product_in_stock("5", name="Бөгде нан", seller=other_seller)
+    fund(shopper)
+    place(shopper, fill_cart(shopper, (mine, "1"), (theirs, "2")))
+    body = seller_client.get(reverse("orders:seller_lines")).content.decode()
+    assert "Менің сүтім" in body and "Бөгде нан" not in body
+    assert "+77011234567" not in body  # no shopper phone, no wallet
+
+
+def _orders(shopper, count, product):
+    for _ in range(count):
+        place(shopper, fill_cart(shopper, (product, "1")), payment="cash")
+
+
+@pytest.mark.parametrize("url_name,client_fixture", [
+    ("orders:order_list", "shopper_client"),
+    ("orders:manage_list", "admin_client"),
+    ("orders:seller_lines", "seller_client"),
+])
+def test_list_pages_do_not_grow_queries_with_rows(request, url_name, client_fixture, shopper,
+                                                  seller):
+    client = request.getfixturevalue(client_fixture)
+    product = product_in_stock("100", seller=seller)
+    _orders(shopper, 1, product)
+    with CaptureQueriesContext(connection) as few:
+        assert client.get(reverse(url_name)).status_code == 200
+    _orders(shopper, 8, product)
+    with CaptureQueriesContext(connection) as many:
+        client.get(reverse(url_name))
+    assert len(many) == len(few)
+
+
+def test_manage_list_filters(admin_client, shopper, other_shopper):
+    product = product_in_stock("10")
+    first = place(shopper, fill_cart(shopper, (product, "1")), payment="cash")
+    place(other_shopper, fill_cart(other_shopper, (product, "1")), payment="cash")
+    from orders.services import order_cancel
+    order_cancel(order=first, by=shopper)
+    page = admin_client.get(reverse("orders:manage_list"), {"status": "cancelled"})
+    assert [o.pk for o in page.context["page_obj"]] == [first.pk]
+    page = admin_client.get(reverse("orders:manage_list"), {"shopper": "shopper_b"})
+    assert page.context["page_obj"].paginator.count == 1
+    page = admin_client.get(reverse("orders:manage_list"), {"date_from": "2000-01-01",
+                                                            "date_to": "2000-01-02"})
+    assert page.context["page_obj"].paginator.count == 0
+    page = admin_client.get(reverse("orders:manage_list"), {"date_from": "not a date"})
+    assert page.status_code == 200
