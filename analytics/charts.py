@@ -24,20 +24,25 @@ GRID = "#e5e7eb"
 FONT = "DejaVu Sans, Segoe UI, system-ui, sans-serif"
 
 
-def nice_ceiling(value: float) -> float:
-    """The smallest 1, 2, 2.5 or 5 × 10^k at or above value (the top of the axis)."""
+NICE_STEPS = (1, 1.5, 2, 2.5, 3, 4, 5, 6, 8, 10)
+
+
+def nice_ceiling(value: float, ticks: int = 4) -> float:
+    """The top of an axis of `ticks` equal steps, each a round number (1, 1.5, 2, 2.5, 3, 4, 5,
+    6 or 8 × 10^k), at or above value."""
     if value <= 0:
-        return 1.0
-    exponent = math.floor(math.log10(value))
-    for step in (1, 2, 2.5, 5, 10):
+        return float(ticks)
+    raw = value / ticks
+    exponent = math.floor(math.log10(raw))
+    for step in NICE_STEPS:
         candidate = step * 10 ** exponent
-        if candidate >= value:
-            return float(candidate)
-    return float(10 ** (exponent + 1))
+        if candidate >= raw:
+            return float(candidate * ticks)
+    return float(10 ** (exponent + 1) * ticks)
 
 
 def axis_label(value: float) -> str:
-    """A compact axis number: 2 500, 1,5 M? No: whole tenge with grouping, k/M for big ones."""
+    """A compact axis number: whole tenge with grouping below 10 000, then k and M."""
     value = Decimal(str(value))
     if abs(value) >= 1_000_000:
         return format_decimal(value / 1_000_000, 1).rstrip("0").rstrip(",.") + "M"
@@ -56,7 +61,7 @@ def _svg_open(width: int, height: int, title: str, css: str = "") -> list[str]:
     return [
         f'<svg class="chart {escape(css)}" xmlns="http://www.w3.org/2000/svg" '
         f'viewBox="0 0 {width} {height}" width="100%" role="img" '
-        f'aria-label="{escape(title)}" font-family="{FONT}" font-size="11">',
+        f'aria-label="{escape(title)}" font-family="{FONT}" font-size="12">',
         f"<title>{escape(title)}</title>",
     ]
 
@@ -65,7 +70,7 @@ def sales_chart(points, *, granularity: str, title: str, revenue_label: str,
                 profit_label: str, width: int = 360, height: int = 220,
                 css: str = "") -> SafeString:
     """Revenue as bars and profit as a line, one bucket (day, week, month) per bar."""
-    left, right, top, bottom = 44, 8, 26, 34
+    left, right, top, bottom = 46, 8, 26, 34
     plot_w, plot_h = width - left - right, height - top - bottom
     values = [float(p.revenue) for p in points] + [float(p.profit) for p in points]
     top_value = nice_ceiling(max(values, default=0))
@@ -79,7 +84,7 @@ def sales_chart(points, *, granularity: str, title: str, revenue_label: str,
     # Legend.
     out.append(f'<rect x="{left}" y="6" width="10" height="10" fill="{GREEN}"/>')
     out.append(f'<text x="{left + 14}" y="15" fill="{INK}">{escape(revenue_label)}</text>')
-    legend2 = left + 24 + 7 * len(revenue_label)
+    legend2 = left + 26 + 7.5 * len(revenue_label)
     out.append(f'<line x1="{legend2}" y1="11" x2="{legend2 + 14}" y2="11" stroke="{BLUE}" '
                f'stroke-width="2"/>')
     out.append(f'<text x="{legend2 + 18}" y="15" fill="{INK}">{escape(profit_label)}</text>')
@@ -90,7 +95,7 @@ def sales_chart(points, *, granularity: str, title: str, revenue_label: str,
         out.append(f'<line x1="{left}" y1="{gy:.1f}" x2="{width - right}" y2="{gy:.1f}" '
                    f'stroke="{GRID}" stroke-width="1"/>')
         out.append(f'<text x="{left - 4}" y="{gy + 4:.1f}" text-anchor="end" fill="{MUTED}" '
-                   f'font-size="10">{escape(axis_label(value))}</text>')
+                   f'font-size="11">{escape(axis_label(value))}</text>')
     count = max(len(points), 1)
     slot = plot_w / count
     bar_w = max(1.0, slot * 0.7)
@@ -107,7 +112,7 @@ def sales_chart(points, *, granularity: str, title: str, revenue_label: str,
         line.append(f"{left + slot * i + slot / 2:.1f},{y(point.profit):.1f}")
         if i % every == 0:
             out.append(f'<text x="{left + slot * i + slot / 2:.1f}" y="{height - bottom + 14}" '
-                       f'text-anchor="middle" fill="{MUTED}" font-size="10">'
+                       f'text-anchor="middle" fill="{MUTED}" font-size="11">'
                        f"{escape(bucket_label(point.start, granularity))}</text>")
     if len(line) > 1:
         out.append(f'<polyline points="{" ".join(line)}" fill="none" stroke="{BLUE}" '

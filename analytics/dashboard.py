@@ -86,6 +86,7 @@ def dashboard_context(viewer, period: Period, group: str = "") -> dict:
     top_quantity = selectors.top_products(viewer, period, by="quantity")
     top_revenue = selectors.top_products(viewer, period, by="revenue")
     no_sales = _("No sales in this period.")
+    best = selectors.by_margin(viewer, period, best=True)
     context = {
         "period": period,
         "granularity": granularity,
@@ -104,8 +105,9 @@ def dashboard_context(viewer, period: Period, group: str = "") -> dict:
                                                 title=_("Top 5 by quantity"), empty=no_sales),
         "top_revenue_chart": charts.hbar_chart(money_rows(top_revenue),
                                                title=_("Top 5 by revenue"), empty=no_sales),
-        "best_margin": selectors.by_margin(viewer, period, best=True),
-        "worst_margin": selectors.by_margin(viewer, period, best=False),
+        "best_margin": best,
+        "worst_margin": selectors.by_margin(viewer, period, best=False,
+                                            exclude=[row["product_id"] for row in best]),
         "recent_orders": selectors.recent_orders(viewer),
         "recent_writeoffs": selectors.recent_writeoffs(viewer),
         "low_stock_products": inventory_selectors.low_stock(viewer, limit=10),

@@ -309,12 +309,17 @@ def sales_by_product(viewer, period: Period) -> list[dict]:
     return _with_money(_by_product(viewer, period).order_by("-revenue", "name", "product_id"))
 
 
-def by_margin(viewer, period: Period, *, best: bool = True, limit: int = 5) -> list[dict]:
-    """Products with the highest (or lowest) margin = profit / revenue. One query."""
+def by_margin(viewer, period: Period, *, best: bool = True, limit: int = 5,
+              exclude: list[int] | None = None) -> list[dict]:
+    """Products with the highest (or lowest) margin = profit / revenue, leaving out the
+    product ids in `exclude` (the best ones, when a seller has few products). One query."""
     margin = ExpressionWrapper(
         (F("revenue") - F("cost")) * Value(Decimal("100.0000")) / NullIf(F("revenue"), ZERO),
         output_field=DecimalField(max_digits=24, decimal_places=4))
-    rows = (_by_product(viewer, period).filter(revenue__gt=0).annotate(margin_sort=margin)
+    rows = _by_product(viewer, period)
+    if exclude:
+        rows = rows.exclude(product_id__in=exclude)
+    rows = (rows.filter(revenue__gt=0).annotate(margin_sort=margin)
             .order_by("-margin_sort" if best else "margin_sort", "-revenue", "product_id")
             [:limit])
     return _with_money(rows)

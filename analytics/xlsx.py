@@ -13,6 +13,8 @@ from decimal import Decimal
 from django.conf import settings
 from django.utils.translation import gettext as _
 
+from .templatetags.analytics_tags import unit_short
+
 MONEY_FORMAT = '#,##0.00 "₸"'
 QUANTITY_FORMAT = "#,##0.###"
 INTEGER_FORMAT = "#,##0"
@@ -132,7 +134,7 @@ def sales_workbook(report: dict) -> bytes:
         (_("Quantity"), "qty", 12), (_("Revenue"), "money", 18), (_("Cost"), "money", 18),
         (_("Profit"), "money", 18), (_("Margin, %"), "percent", 11)])
     for row in report["by_product"]:
-        book.row(by_product, [row["name"], row["sku"], row["unit"], row["quantity"],
+        book.row(by_product, [row["name"], row["sku"], unit_short(row["unit"]), row["quantity"],
                               row["revenue"], row["cost"], row["profit"], row["margin"]])
     book.row(by_product, [_("Total"), None, None, None, totals["revenue"], totals["cost"],
                           totals["profit"], None], bold=True)
@@ -158,7 +160,7 @@ def stock_workbook(report: dict) -> bytes:
         (_("On hand"), "qty", 12), (_("Unit"), "text", 8), (_("Cost price"), "money", 16),
         (_("Value at cost"), "money", 18), (_("Low stock"), "text", 12)])
     for p in report["products"].iterator(chunk_size=2000):
-        book.row(sheet, [p.name, p.sku, p.category.name, p.quantity, p.unit, p.cost_price,
+        book.row(sheet, [p.name, p.sku, p.category.name, p.quantity, unit_short(p.unit), p.cost_price,
                          p.value, _("yes") if p.is_low_stock else ""])
     book.row(sheet, [_("Total"), None, None, None, None, None, report["totals"]["value"], None],
              bold=True)
@@ -182,7 +184,7 @@ def receipts_workbook(report: dict) -> bytes:
         (_("Unit cost"), "money", 16), (_("Sum"), "money", 18)])
     for line in report["lines"]:
         book.row(lines, [line.document.number, line.document.date, line.product.name,
-                         line.product.sku, line.quantity, line.product.unit, line.unit_cost,
+                         line.product.sku, line.quantity, unit_short(line.product.unit), line.unit_cost,
                          line.line_sum])
     return book.save()
 
@@ -203,7 +205,7 @@ def writeoffs_workbook(report: dict) -> bytes:
     for line in report["lines"]:
         book.row(lines, [line.document.number, line.document.date, line.product.name,
                          line.get_reason_display(), line.comment, line.quantity,
-                         line.product.unit, line.value])
+                         unit_short(line.product.unit), line.value])
     return book.save()
 
 
