@@ -12,7 +12,7 @@ from accounts.models import Role, User
 from bibarys.units import Unit, quantity_fits_unit
 
 from .images import MAX_UPLOAD_BYTES
-from .models import Category, Product
+from .models import Category, Product, ProductPhoto
 from .selectors import ManageFilters, ShopFilters
 from .services import barcodes_parse, barcodes_validate
 
@@ -79,6 +79,28 @@ class ReviewForm(forms.Form):
                            widget=forms.Textarea(attrs={"rows": 4}))
 
 
+class MultiplePhotoInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultiplePhotoField(forms.FileField):
+    """Several photo files from one <input type=file multiple>; each checked by the service."""
+
+    widget = MultiplePhotoInput
+
+    def clean(self, data, initial=None):
+        files = [f for f in (data if isinstance(data, (list, tuple)) else [data]) if f]
+        if len(files) > ProductPhoto.MAX_PER_PRODUCT:
+            raise ValidationError(_("A product has at most %(max)s photos.")
+                                  % {"max": ProductPhoto.MAX_PER_PRODUCT})
+        cleaned = [super(MultiplePhotoField, self).clean(f, initial) for f in files]
+        for upload in cleaned:
+            if upload.size > MAX_UPLOAD_BYTES:
+                raise ValidationError(_("%(name)s is too large: at most 5 MB.")
+                                      % {"name": upload.name})
+        return cleaned
+
+
 class ProductForm(forms.Form):
     """The product card a seller fills in; the admin also chooses the seller."""
 
@@ -110,6 +132,11 @@ class ProductForm(forms.Form):
                                    initial=True)
     seller = forms.ModelChoiceField(label=_("Seller"), queryset=User.objects.none(),
                                     required=False)
+    photos = MultiplePhotoField(
+        label=_("Photos"), required=False,
+        widget=MultiplePhotoInput(attrs={"accept": "image/jpeg,image/png,image/webp",
+                                         "data-photo-preview": "new-photo-preview"}),
+        help_text=_("Up to 5 photos: JPEG, PNG or WebP, each up to 5 MB. The first is the main one."))
 
     def __init__(self, *args, user, product: Product | None = None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -122,6 +149,8 @@ class ProductForm(forms.Form):
             self.fields["seller"].label_from_instance = lambda u: f"{u.display_name} ({u.username})"
         else:
             del self.fields["seller"]
+        if product is not None:
+            del self.fields["photos"]  # an existing product's photos are managed one by one
 
     def clean_name(self):
         name = self.cleaned_data["name"].strip()
@@ -156,7 +185,8 @@ class ProductForm(forms.Form):
 class PhotoForm(forms.Form):
     image = forms.FileField(
         label=_("Photo"),
-        widget=forms.ClearableFileInput(attrs={"accept": "image/jpeg,image/png,image/webp"}),
+        widget=forms.ClearableFileInput(attrs={"accept": "image/jpeg,image/png,image/webp",
+                                               "data-photo-preview": "photo-preview"}),
         help_text=_("JPEG, PNG or WebP, up to 5 MB; at most 5 photos."))
 
     def clean_image(self):

@@ -118,9 +118,10 @@ def _validate_product_values(*, price, cost_price, unit, low_stock_threshold) ->
 def product_create(*, by, name: str, category: Category, unit: str, price: Decimal,
                    sku: str, cost_price: Decimal = Decimal("0.00"), description: str = "",
                    low_stock_threshold: Decimal = Decimal("5"), barcodes: Iterable[str] = (),
-                   is_active: bool = True, seller=None) -> Product:
+                   is_active: bool = True, seller=None, photos: Iterable = ()) -> Product:
     """A new product with zero stock (stock arrives through a goods receipt). A seller owns what
-    they create; an admin may name the seller."""
+    they create; an admin may name the seller. Photos given here are all checked before anything
+    is saved: one bad photo refuses the whole product."""
     if not (getattr(by, "is_seller", False) or getattr(by, "is_admin", False)):
         raise PermissionDenied
     if not getattr(by, "is_admin", False) or seller is None:
@@ -131,12 +132,25 @@ def product_create(*, by, name: str, category: Category, unit: str, price: Decim
     if Product.objects.filter(sku=sku).exists():
         raise ValidationError({"sku": _("This SKU is already used by another product.")})
     codes = barcodes_validate(barcodes)
+    photos = list(photos)
+    if len(photos) > ProductPhoto.MAX_PER_PRODUCT:
+        raise ValidationError({"photos": _("A product has at most %(max)s photos.")
+                               % {"max": ProductPhoto.MAX_PER_PRODUCT}})
+    processed = []
+    for upload in photos:
+        try:
+            processed.append(photo_process(upload))
+        except ValidationError as error:
+            name = getattr(upload, "name", "")
+            raise ValidationError({"photos": [f"{name}: {m}" for m in error.messages]}) from None
     product = Product.objects.create(
         name=name.strip(), slug=_unique_slug(Product, f"{name} {sku}", fallback="product"),
         description=description, category=category, seller=seller, unit=unit, price=price,
         cost_price=cost_price, low_stock_threshold=low_stock_threshold, sku=sku,
         is_active=is_active)
     _set_barcodes(product, codes)
+    for position, photo in enumerate(processed):
+        _photo_attach(product, photo, position=position)
     audit_record(actor=by, action="product.create", obj=product,
                  changes={"price": [None, price], "cost_price": [None, cost_price]})
     _changed()
@@ -321,6 +335,20 @@ def _lock_product(product: Product) -> Product:
     return lock_by_pk(Product.objects.all(), [product.pk])[product.pk]
 
 
+def _photo_attach(product: Product, processed, *, position: int) -> ProductPhoto:
+    photo = ProductPhoto(product=product, position=position, is_main=position == 0,
+                         width=processed.width, height=processed.height)
+    photo.image.save(processed.image.name, processed.image, save=False)
+    photo.thumbnail.save(processed.thumbnail.name, processed.thumbnail, save=False)
+    files = [(photo.image.name, photo.thumbnail.name)]
+    try:
+        photo.save()
+    except Exception:
+        _delete_files(files)  # no row points at the files written a moment ago
+        raise
+    return photo
+
+
 @transaction.atomic
 def photo_add(*, product: Product, by, upload) -> ProductPhoto:
     """Check, re-encode and attach a photo (at most five; the first becomes the main one)."""
@@ -331,19 +359,9 @@ def photo_add(*, product: Product, by, upload) -> ProductPhoto:
         raise ValidationError(
             _("A product has at most %(max)s photos: remove one first.")
             % {"max": ProductPhoto.MAX_PER_PRODUCT}, code="too_many")
-    processed = photo_process(upload)
-    photo = ProductPhoto(product=product, position=count, is_main=count == 0,
-                         width=processed.width, height=processed.height)
-    photo.image.save(processed.image.name, processed.image, save=False)
-    photo.thumbnail.save(processed.thumbnail.name, processed.thumbnail, save=False)
-    saved = [(photo.image.name, photo.thumbnail.name)]
-    try:
-        photo.save()
-        audit_record(actor=by, action="product.photo_add", obj=product,
-                     changes={"photos": [count, count + 1]})
-    except Exception:
-        _delete_files(saved)  # no row points at the files written a moment ago
-        raise
+    photo = _photo_attach(product, photo_process(upload), position=count)
+    audit_record(actor=by, action="product.photo_add", obj=product,
+                 changes={"photos": [count, count + 1]})
     _changed()
     return photo
 

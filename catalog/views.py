@@ -12,17 +12,19 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from accounts.permissions import staff_required
+from accounts.permissions import admin_required, staff_required
 from bibarys.cache import cache_anonymous_page
 from bibarys.ratelimits import limit
 
 from . import selectors, services
-from .forms import ReviewForm, ShopFilterForm
-from .models import Product, Review, WishlistItem
+from .forms import (BulkActionForm, CategoryForm, ManageFilterForm, PhotoForm, ProductForm,
+                    ReviewForm, ShopFilterForm)
+from .models import Category, Product, ProductPhoto, Review, WishlistItem
 
 SHOP_PER_PAGE = 24
 
@@ -192,3 +194,268 @@ def wishlist_to_cart(request, product_pk):
         services.wishlist_remove(user=request.user, product=item.product)
         messages.success(request, _("%(name)s is in your cart now.") % {"name": item.product.name})
     return redirect("catalog:wishlist")
+
+
+# The back office: products ----------------------------------------------------------------------
+
+MANAGE_PER_PAGE = 30
+
+
+def _managed(request, pk) -> Product:
+    """A product the user manages: an admin's any, a seller's own; anything else is a 404."""
+    return get_object_or_404(Product.objects.for_seller(request.user).select_related(
+        "category", "seller"), pk=pk)
+
+
+def _apply_errors(form, error: ValidationError) -> None:
+    if hasattr(error, "error_dict"):
+        for field, errors in error.message_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, error)
+
+
+@staff_required
+@require_GET
+def manage_list(request):
+    """Products a seller owns (an admin: all), with search, filters and low-stock highlight."""
+    tree = selectors.category_tree()
+    form = ManageFilterForm(request.GET or None, tree=tree)
+    queryset = selectors.manage_products(request.user, form.filters(), tree=tree)
+    page = Paginator(queryset, MANAGE_PER_PAGE).get_page(request.GET.get("page"))
+    template = "catalog/manage_list.html"
+    if request.htmx and not request.htmx.boosted:
+        template += "#table"
+    return render(request, template, {
+        "form": form, "page_obj": page, "products": page.object_list,
+        "bulk_form": BulkActionForm() if request.user.is_admin else None,
+    })
+
+
+@admin_required
+@require_POST
+def manage_bulk(request):
+    """The admin's bulk actions. The first POST shows what will happen; the confirmed one acts."""
+    form = BulkActionForm(request.POST)
+    if not form.is_valid():
+        for field, errors in form.errors.items():
+            label = form.fields[field].label if field in form.fields else ""
+            messages.error(request, f"{label}: {' '.join(errors)}" if label else " ".join(errors))
+        return redirect(_safe_next(request, reverse("catalog:manage_list")))
+    data = form.cleaned_data
+    products = Product.objects.filter(pk__in=[p.pk for p in data["products"]])
+    if not data["confirm"]:
+        return render(request, "catalog/manage_bulk_confirm.html", {
+            "form": form, "products": list(products.select_related("category")[:200]),
+            "count": products.count(), "action_label": dict(form.ACTIONS)[data["action"]],
+            "next": _safe_next(request, reverse("catalog:manage_list"))})
+    action, by = data["action"], request.user
+    try:
+        if action in ("archive", "activate"):
+            done = services.products_bulk_set_active(products=products, by=by,
+                                                     active=action == "activate")
+            messages.success(request, _("Products changed: %(n)s.") % {"n": done})
+        elif action == "category":
+            done = services.products_bulk_set_category(products=products, by=by,
+                                                       category=data["category"])
+            messages.success(request, _("Products moved: %(n)s.") % {"n": done})
+        elif action == "price":
+            done = services.products_bulk_change_price(products=products, by=by,
+                                                       percent=data["percent"])
+            messages.success(request, _("Prices changed: %(n)s.") % {"n": done})
+        elif action == "delete":
+            deleted, kept = services.products_bulk_delete(products=products, by=by)
+            messages.success(request, _("Deleted: %(deleted)s. Kept (sold or with stock history, "
+                                        "archive them instead): %(kept)s.")
+                             % {"deleted": deleted, "kept": kept})
+    except ValidationError as error:
+        messages.error(request, _error_text(error))
+    return redirect(_safe_next(request, reverse("catalog:manage_list")))
+
+
+def _edit_context(request, product, form, photo_form=None) -> dict:
+    from accounts.audit import audit_for
+
+    return {
+        "product": product, "form": form,
+        "photos": list(product.photos.all()) if product else [],
+        "photo_form": photo_form or PhotoForm(),
+        "max_photos": ProductPhoto.MAX_PER_PRODUCT,
+        "audit_entries": list(audit_for(product)[:20]) if product else [],
+        "was_sold": services.product_was_sold(product) if product else False,
+    }
+
+
+@staff_required
+def product_create(request):
+    """A new product: its card and, optionally, its first photos (checked before anything is
+    saved; a bad photo refuses the whole form)."""
+    form = ProductForm(request.POST or None, request.FILES or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        photos = data.pop("photos", [])
+        try:
+            product = services.product_create(by=request.user, photos=photos, **data)
+        except ValidationError as error:
+            _apply_errors(form, error)
+        else:
+            messages.success(request, _("The product is created. Stock comes with a goods receipt."))
+            return redirect("catalog:product_edit", pk=product.pk)
+    return render(request, "catalog/product_form.html", _edit_context(request, None, form),
+                  status=400 if form.errors else 200)
+
+
+def _initial(product: Product) -> dict:
+    return {
+        "name": product.name, "category": product.category_id, "unit": product.unit,
+        "price": product.price, "cost_price": product.cost_price,
+        "low_stock_threshold": product.low_stock_threshold, "sku": product.sku,
+        "barcodes": "\n".join(b.code for b in product.barcodes.all()),
+        "description": product.description, "is_active": product.is_active,
+    }
+
+
+@staff_required
+def product_edit(request, pk):
+    product = _managed(request, pk)
+    form = ProductForm(request.POST or None, user=request.user, product=product,
+                       initial=_initial(product))
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        data.pop("photos", None)
+        barcodes = data.pop("barcodes")
+        try:
+            services.product_update(product=product, by=request.user, barcodes=barcodes, **data)
+        except ValidationError as error:
+            _apply_errors(form, error)
+        else:
+            messages.success(request, _("Saved."))
+            return redirect("catalog:product_edit", pk=product.pk)
+    return render(request, "catalog/product_form.html", _edit_context(request, product, form),
+                  status=400 if form.errors else 200)
+
+
+@staff_required
+@require_POST
+def product_set_active(request, pk):
+    """Archive a product (hidden from the shop, history kept) or put it back on sale."""
+    product = _managed(request, pk)
+    active = request.POST.get("active") == "1"
+    services.product_set_active(product=product, by=request.user, active=active)
+    messages.success(request, _("The product is on sale again.") if active
+                     else _("The product is archived: shoppers no longer see it."))
+    return redirect(_safe_next(request, reverse("catalog:product_edit", args=[product.pk])))
+
+
+@staff_required
+@require_POST
+def product_delete(request, pk):
+    product = _managed(request, pk)
+    try:
+        services.product_delete(product=product, by=request.user)
+    except ValidationError as error:
+        messages.error(request, _error_text(error))
+        return redirect("catalog:product_edit", pk=product.pk)
+    messages.success(request, _("The product is deleted."))
+    return redirect("catalog:manage_list")
+
+
+# Photos ----------------------------------------------------------------------------------------
+
+
+@staff_required
+@require_POST
+def photo_upload(request, pk):
+    product = _managed(request, pk)
+    photo_form = PhotoForm(request.POST, request.FILES)
+    if photo_form.is_valid():
+        try:
+            services.photo_add(product=product, by=request.user,
+                               upload=photo_form.cleaned_data["image"])
+        except ValidationError as error:
+            photo_form.add_error("image", error)
+        else:
+            messages.success(request, _("The photo is added."))
+            return redirect(reverse("catalog:product_edit", args=[product.pk]) + "#photos")
+    form = ProductForm(user=request.user, product=product, initial=_initial(product))
+    return render(request, "catalog/product_form.html",
+                  _edit_context(request, product, form, photo_form), status=400)
+
+
+def _photo(request, pk, photo_pk) -> ProductPhoto:
+    product = _managed(request, pk)
+    return get_object_or_404(ProductPhoto.objects.select_related("product"), product=product,
+                             pk=photo_pk)
+
+
+@staff_required
+@require_POST
+def photo_remove(request, pk, photo_pk):
+    services.photo_remove(photo=_photo(request, pk, photo_pk), by=request.user)
+    messages.success(request, _("The photo is removed."))
+    return redirect(reverse("catalog:product_edit", args=[pk]) + "#photos")
+
+
+@staff_required
+@require_POST
+def photo_main(request, pk, photo_pk):
+    services.photo_set_main(photo=_photo(request, pk, photo_pk), by=request.user)
+    return redirect(reverse("catalog:product_edit", args=[pk]) + "#photos")
+
+
+@staff_required
+@require_POST
+def photo_move(request, pk, photo_pk):
+    step = -1 if request.POST.get("direction") == "up" else 1
+    services.photo_move(photo=_photo(request, pk, photo_pk), by=request.user, step=step)
+    return redirect(reverse("catalog:product_edit", args=[pk]) + "#photos")
+
+
+# Categories (admin) ------------------------------------------------------------------------------
+
+
+@admin_required
+def category_list(request):
+    """The store's categories as a tree, with a form for a new one."""
+    form = CategoryForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.category_create(by=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            _apply_errors(form, error)
+        else:
+            messages.success(request, _("The category is created."))
+            return redirect("catalog:category_list")
+    return render(request, "catalog/category_list.html", {
+        "categories": selectors.categories_with_counts(), "form": form},
+        status=400 if form.errors else 200)
+
+
+@admin_required
+def category_edit(request, pk):
+    category = get_object_or_404(Category, pk=pk)
+    form = CategoryForm(request.POST or None, category=category, initial={
+        "name": category.name, "parent": category.parent_id, "position": category.position})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.category_update(category=category, by=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            _apply_errors(form, error)
+        else:
+            messages.success(request, _("Saved."))
+            return redirect("catalog:category_list")
+    return render(request, "catalog/category_form.html", {"category": category, "form": form},
+                  status=400 if form.errors else 200)
+
+
+@admin_required
+@require_POST
+def category_delete(request, pk):
+    category = get_object_or_404(Category, pk=pk)
+    try:
+        services.category_delete(category=category, by=request.user)
+    except ValidationError as error:
+        messages.error(request, _error_text(error))
+    else:
+        messages.success(request, _("The category is deleted."))
+    return redirect("catalog:category_list")

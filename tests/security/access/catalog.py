@@ -3,7 +3,8 @@ office is staff (a seller's product is another seller's 404) and categories are 
 
 from __future__ import annotations
 
-from .rules import LOGIN, OK, REDIRECT, post_staff_owned, public, rule, signed_in
+from .rules import (LOGIN, OK, REDIRECT, admin_only, post_staff_owned, public, rule, signed_in,
+                    staff, staff_owned_by_seller_a)
 
 
 class WorldMixin:
@@ -30,6 +31,35 @@ class WorldMixin:
         return self._once("bought_product_a", make)
 
     @property
+    def fresh_product_a(self):
+        """A never-sold, stock-free product of seller A (one the owner may delete)."""
+        def make():
+            from catalog.tests.factories import ProductFactory
+
+            return ProductFactory(seller=self.users["seller_a"], name="Matrix fresh")
+        return self._once("fresh_product_a", make)
+
+    @property
+    def photos_a(self):
+        """Two photo rows of seller A's product (no files: the matrix checks who may act)."""
+        def make():
+            from catalog.models import ProductPhoto
+
+            product = self.product_a
+            return [ProductPhoto.objects.create(product=product, image=f"matrix/{n}.jpg",
+                                                thumbnail=f"matrix/{n}_t.jpg", position=n,
+                                                is_main=n == 0) for n in range(2)]
+        return self._once("photos_a", make)
+
+    @property
+    def category(self):
+        def make():
+            from catalog.tests.factories import CategoryFactory
+
+            return CategoryFactory(name="Matrix empty category")
+        return self._once("category", make)
+
+    @property
     def review_a(self):
         def make():
             from catalog.tests.factories import ReviewFactory
@@ -40,6 +70,14 @@ class WorldMixin:
 
 def _slug(attr):
     return lambda w: {"slug": getattr(w, attr).slug}
+
+
+def _pk(attr):
+    return lambda w: {"pk": getattr(w, attr).pk}
+
+
+def _photo(index):
+    return lambda w: {"pk": w.product_a.pk, "photo_pk": w.photos_a[index].pk}
 
 
 def _product_pk(attr):
@@ -66,4 +104,25 @@ ROWS = {
     "catalog:wishlist_to_cart": rule(anon=LOGIN, shopper_a=REDIRECT, shopper_b=404, seller_a=404,
                                      seller_b=404, admin=404, method="post",
                                      kwargs=_product_pk("bought_product_a")),
+    # The back office: staff only; seller A's product is seller B's 404.
+    "catalog:manage_list": staff(),
+    # An empty bulk form: the admin is sent back with the message; the rest refused.
+    "catalog:manage_bulk": rule(anon=LOGIN, shopper_a=403, seller_a=403, admin=REDIRECT,
+                                method="post"),
+    "catalog:product_create": staff(),
+    "catalog:product_edit": staff_owned_by_seller_a(kwargs=_pk("product_a")),
+    "catalog:product_set_active": post_staff_owned(_pk("product_a"),
+                                                   data=lambda w: {"active": "1"}),
+    # The owner deletes it; the admin, coming after, finds nothing.
+    "catalog:product_delete": post_staff_owned(_pk("fresh_product_a"), admin=404),
+    # No file: the form comes back with its error (400) for those allowed.
+    "catalog:photo_upload": post_staff_owned(_pk("product_a"), owner=400, admin=400),
+    "catalog:photo_main": post_staff_owned(_photo(1)),
+    "catalog:photo_move": post_staff_owned(_photo(0), data=lambda w: {"direction": "down"}),
+    # The owner removes it; the admin, coming after, finds nothing.
+    "catalog:photo_remove": post_staff_owned(_photo(1), admin=404),
+    "catalog:category_list": admin_only(),
+    "catalog:category_edit": admin_only(kwargs=_pk("category")),
+    "catalog:category_delete": rule(anon=LOGIN, shopper_a=403, seller_a=403, admin=REDIRECT,
+                                    method="post", kwargs=_pk("category")),
 }
