@@ -6,11 +6,19 @@ from django.utils.translation import gettext_lazy as _
 
 from .models import Role, User
 
+class _Form(forms.Form):
+    """Labels without Django's trailing colon, like the rest of the store's forms."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("label_suffix", "")
+        super().__init__(*args, **kwargs)
+
+
 STATUS_CHOICES = [("", _("Any status")), ("active", _("Active")), ("blocked", _("Blocked")),
                   ("closed", _("Closed"))]
 
 
-class UserFilterForm(forms.Form):
+class UserFilterForm(_Form):
     q = forms.CharField(label=_("Search"), required=False, max_length=100,
                         widget=forms.TextInput(attrs={
                             "type": "search",
@@ -20,7 +28,7 @@ class UserFilterForm(forms.Form):
     status = forms.ChoiceField(label=_("Status"), required=False, choices=STATUS_CHOICES)
 
 
-class AuditFilterForm(forms.Form):
+class AuditFilterForm(_Form):
     who = forms.CharField(label=_("Who"), required=False, max_length=150,
                           widget=forms.TextInput(attrs={"placeholder": _("Username")}))
     action = forms.ChoiceField(label=_("Action"), required=False)
@@ -44,7 +52,7 @@ class AuditFilterForm(forms.Form):
         return data
 
 
-class RoleChangeForm(forms.Form):
+class RoleChangeForm(_Form):
     role = forms.ChoiceField(label=_("New role"), choices=Role.choices)
 
     def __init__(self, *args, user: User, **kwargs):
@@ -59,7 +67,7 @@ class RoleChangeForm(forms.Form):
         return role
 
 
-class BlockForm(forms.Form):
+class BlockForm(_Form):
     reason = forms.CharField(label=_("Reason"), max_length=255,
                              widget=forms.Textarea(attrs={"rows": 3}),
                              help_text=_("Kept with the account and in the audit log."))
@@ -71,12 +79,12 @@ class BlockForm(forms.Form):
         return reason
 
 
-class UnblockForm(forms.Form):
+class UnblockForm(_Form):
     reason = forms.CharField(label=_("Note (optional)"), max_length=255, required=False,
                              widget=forms.Textarea(attrs={"rows": 2}))
 
 
-class ConfirmForm(forms.Form):
+class ConfirmForm(_Form):
     """A deliberate second step: the button posts `confirm=yes`."""
 
     confirm = forms.CharField(widget=forms.HiddenInput, initial="yes")

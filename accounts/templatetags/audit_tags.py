@@ -1,9 +1,17 @@
 """Reading the audit log: action labels and the before → after rows of an entry's changes."""
 
+import datetime
+import re
+
 from django import template
+from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
 
+from accounts.models import Role
+
 register = template.Library()
+
+ISO_DATETIME = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}")
 
 # Known actions get a readable, translated label; any other is shown as recorded.
 ACTION_LABELS = {
@@ -29,6 +37,8 @@ FIELD_LABELS = {
     "role": _("role"),
     "is_active": _("active"),
     "reason": _("reason"),
+    "block_reason": _("block reason"),
+    "erased": _("erased"),
     "username": _("username"),
     "email": _("e-mail"),
     "first_name": _("first name"),
@@ -56,6 +66,15 @@ def _show(value):
     # None and "" mean "nothing there"; keep the difference readable without guessing types.
     if value is None or value == "":
         return "—"
+    if isinstance(value, str) and ISO_DATETIME.match(value):
+        # Timestamps are stored as ISO text; show them as the reader's local date and time.
+        try:
+            moment = datetime.datetime.fromisoformat(value)
+        except ValueError:
+            return value
+        if timezone.is_aware(moment):
+            moment = timezone.localtime(moment)
+        return formats.date_format(moment, "SHORT_DATETIME_FORMAT")
     if value is True:
         return _("yes")
     if value is False:
@@ -63,17 +82,26 @@ def _show(value):
     return value
 
 
+def _choice_label(field: str, value):
+    # Roles are stored as their codes; show them in the reader's language.
+    if field == "role" and value in Role.values:
+        return Role(value).label
+    return value
+
+
 @register.filter
 def audit_rows(changes) -> list[dict]:
     """The entry's changes as rows: {"label", "before", "after"} for a changed field,
-    {"label", "value"} for a detail, {"label", "items": [...]} for a group of changes."""
+    {"label", "value"} for a detail, {"label", "group": [...]} for a group of changes.
+    (Not "items": a template would find dict.items before a missing key.)"""
     if not isinstance(changes, dict):
         return []
     rows = []
     for key, value in changes.items():
         label = FIELD_LABELS.get(key, key.replace("_", " "))
         if _is_pair(value):
-            rows.append({"label": label, "before": _show(value[0]), "after": _show(value[1]),
+            before, after = (_choice_label(key, v) for v in value)
+            rows.append({"label": label, "before": _show(before), "after": _show(after),
                          "pair": True})
         elif isinstance(value, dict):
             items = []
@@ -84,7 +112,7 @@ def audit_rows(changes) -> list[dict]:
                 else:
                     items.append({"label": sub, "value": _show(subvalue)})
             if items:
-                rows.append({"label": label, "items": items})
+                rows.append({"label": label, "group": items})
         else:
             rows.append({"label": label, "value": _show(value)})
     return rows

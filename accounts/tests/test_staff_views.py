@@ -116,11 +116,12 @@ def test_user_detail_shows_profile_balance_orders_and_audit(admin_client, admin_
     order = Order.objects.create(user=shopper, total=Decimal("990.00"), cost_total=Decimal("1"))
     audit_record(actor=admin_user, action="user.role_change", obj=shopper,
                  changes={"role": ["seller", "shopper"]})
+    admin_client.cookies["django_language"] = "en"
     html = admin_client.get(reverse("accounts:user_detail", kwargs={"pk": shopper.pk})).content.decode()
     assert shopper.email in html and shopper.username in html
     assert "2" in html and "500" in html  # the balance, formatted for the language
     assert order.number in html
-    assert 'class="audit-before">seller<' in html
+    assert 'class="audit-before">Seller<' in html
 
 
 def test_user_detail_links_wallet_credit_only_when_that_page_exists(admin_client, shopper):
