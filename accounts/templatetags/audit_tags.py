@@ -113,6 +113,10 @@ def audit_rows(changes) -> list[dict]:
                     items.append({"label": sub, "value": _show(subvalue)})
             if items:
                 rows.append({"label": label, "group": items})
+        elif key == "erased" and isinstance(value, str):
+            # A list of field names: show them as the reader's words.
+            names = [str(FIELD_LABELS.get(name.strip(), name.strip())) for name in value.split(",")]
+            rows.append({"label": label, "value": ", ".join(names)})
         else:
             rows.append({"label": label, "value": _show(value)})
     return rows
