@@ -192,16 +192,21 @@ def user_delete(*, user: User, by: User, request=None) -> str:
     if target.closed_at:
         raise UserActionRefused(_("This account is already closed."), code="closed")
     _check_keeps_an_admin(target, locked)
-    outcome = user_delete_outcome(target)
     user_sessions_end(user=target)
-    if outcome == DELETE:
-        # The audit entry is written first so it names the row that is about to go.
-        audit_record(actor=by, action="user.delete", obj=target, request=request, changes={
-            "username": [target.username, None], "role": [target.get_role_display(), None],
-        })
-        Wallet.objects.filter(user=target, entries__isnull=True).delete()
-        target.delete()
-        return DELETE
+    if user_delete_outcome(target) == DELETE:
+        try:
+            # A savepoint: if history appeared since the check (an order placed a moment ago),
+            # PROTECT refuses the delete and the user is anonymised instead, never a 500.
+            with transaction.atomic():
+                # The audit entry is written first so it names the row that is about to go.
+                audit_record(actor=by, action="user.delete", obj=target, request=request,
+                             changes={"username": [target.username, None],
+                                      "role": [target.role, None]})
+                Wallet.objects.filter(user=target, entries__isnull=True).delete()
+                target.delete()
+            return DELETE
+        except models.ProtectedError:
+            target.refresh_from_db()
     before = {"username": target.username, "is_active": target.is_active, "closed_at": None}
     erased = [field for field in PERSONAL_FIELDS if getattr(target, field)]
     for field in PERSONAL_FIELDS:

@@ -292,3 +292,16 @@ def test_two_admins_demoting_each_other_at_once_leave_one_admin():
     assert sorted(results) == ["not_admin", "ok"]
     assert User.objects.filter(role=Role.ADMIN, is_active=True).count() == 1
     assert AuditEntry.objects.filter(action="user.role_change").count() == 1
+
+
+def test_history_appearing_after_the_check_anonymises_instead_of_failing(admin_user, shopper,
+                                                                         monkeypatch):
+    # The page said "delete", then an order landed before the admin confirmed: PROTECT refuses
+    # the delete inside a savepoint and the account is anonymised, with one audit entry.
+    order = _order_for(shopper)
+    monkeypatch.setattr(services, "user_delete_outcome", lambda user: services.DELETE)
+    assert services.user_delete(user=shopper, by=admin_user) == services.ANONYMISE
+    order.refresh_from_db()
+    shopper.refresh_from_db()
+    assert order.user_id == shopper.pk and shopper.closed_at is not None
+    assert list(AuditEntry.objects.values_list("action", flat=True)) == ["user.anonymise"]
