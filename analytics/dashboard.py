@@ -48,7 +48,7 @@ def figure_cards(viewer, period: Period) -> list[dict]:
             "value": format_figure(figure.current, figure.kind),
             "previous": format_figure(figure.previous, figure.kind),
             "change": change,
-            "change_text": (("+" if change > 0 else "") + format_decimal(change, 1) + " %")
+            "change_text": (("+" if change > 0 else "") + format_decimal(change, 1) + "\xa0%")
             if change is not None else "",
             "direction": "up" if change and change > 0 else "down" if change and change < 0
             else "",
