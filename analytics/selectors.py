@@ -20,7 +20,8 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from django.contrib.auth import get_user_model
 from django.db.models import (
-    Case, Count, DecimalField, ExpressionWrapper, F, Q, Sum, Value, When,
+    Case, Count, DecimalField, Exists, ExpressionWrapper, F, OuterRef, Q, Subquery, Sum, Value,
+    When,
 )
 from django.db.models.functions import NullIf, Round, TruncDay, TruncMonth, TruncWeek
 from django.utils import timezone
@@ -350,9 +351,13 @@ def recent_orders(viewer, limit: int = 8) -> list[Order]:
     if is_store_wide(viewer):
         orders = Order.objects.annotate(amount=F("total"))
     else:
-        # The filter and the Sum share one join: only the seller's lines are summed.
-        orders = Order.objects.filter(lines__seller=viewer).annotate(
-            amount=Sum("lines__line_total", output_field=MONEY))
+        # EXISTS + a correlated sum, so the database walks orders newest first (created_at
+        # index) and stops after `limit`, probing order lines by the (seller, order) index,
+        # instead of grouping all of the seller's lines first.
+        own = OrderLine.objects.filter(order=OuterRef("pk"), seller=viewer)
+        amount = own.order_by().values("order").annotate(s=Sum("line_total")).values("s")
+        orders = Order.objects.filter(Exists(own)).annotate(
+            amount=Subquery(amount, output_field=MONEY))
     return list(orders.select_related("user").order_by("-created_at", "-id")[:limit])
 
 
