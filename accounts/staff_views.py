@@ -80,6 +80,9 @@ def _data(request):
 
 def _confirm_page(request, template: str, context: dict, form):
     status = 400 if request.method == "POST" else 200
+    # htmx asks for the confirmation card alone, to show it in a dialog on the user's page.
+    if request.htmx and request.method == "GET":
+        template = f"{template}#confirm"
     return render(request, template, {"form": form, **context}, status=status)
 
 

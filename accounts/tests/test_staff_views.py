@@ -320,3 +320,11 @@ def test_audit_log_query_count_does_not_grow_with_entries(admin_client, admin_us
         audit_record(actor=UserFactory(username=f"actor{i}"), action="products.export",
                      obj=admin_user, changes={"n": i})
     assert count() == few
+
+
+def test_htmx_gets_the_confirmation_card_alone_for_the_dialog(admin_client, shopper):
+    url = reverse("accounts:user_block", kwargs={"pk": shopper.pk})
+    html = admin_client.get(url, headers={"HX-Request": "true"}).content.decode()
+    assert "confirm-card" in html and 'name="reason"' in html and "<html" not in html
+    detail = admin_client.get(reverse("accounts:user_detail", kwargs={"pk": shopper.pk}))
+    assert f'hx-get="{url}"' in detail.content.decode() and b'id="user-dialog"' in detail.content
