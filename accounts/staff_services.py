@@ -79,6 +79,13 @@ def user_sessions_end(*, user: User) -> int:
     return len(stale)
 
 
+def _sessions_end_after_commit(user: User) -> None:
+    # Reading every session can take a while: do it after the commit, without the admin locks.
+    # Until then (and for any session missed) the inactive flag already refuses the user.
+    user_pk = user.pk
+    transaction.on_commit(lambda: user_sessions_end(user=User(pk=user_pk)))
+
+
 @transaction.atomic
 def user_role_change(*, user: User, role: str, by: User, request=None) -> User:
     """Give `user` another role. An admin cannot demote themselves; the last active admin keeps
@@ -122,7 +129,7 @@ def user_block(*, user: User, reason: str, by: User, request=None) -> User:
     target.blocked_at = timezone.now()
     target.block_reason = reason[:255]
     target.save(update_fields=["is_active", "blocked_at", "block_reason"])
-    user_sessions_end(user=target)
+    _sessions_end_after_commit(target)
     audit_record(actor=by, action="user.block", obj=target, request=request,
                  changes={"is_active": [True, False], "block_reason": ["", target.block_reason]})
     return target
@@ -192,7 +199,7 @@ def user_delete(*, user: User, by: User, request=None) -> str:
     if target.closed_at:
         raise UserActionRefused(_("This account is already closed."), code="closed")
     _check_keeps_an_admin(target, locked)
-    user_sessions_end(user=target)
+    _sessions_end_after_commit(target)
     if user_delete_outcome(target) == DELETE:
         try:
             # A savepoint: if history appeared since the check (an order placed a moment ago),

@@ -84,11 +84,13 @@ def test_unknown_role_is_refused_and_nothing_changes(admin_user, shopper):
 
 # --- block / unblock -------------------------------------------------------------------------
 
-def test_user_block_deactivates_ends_sessions_and_records_reason(admin_user, shopper, seller):
+def test_user_block_deactivates_ends_sessions_and_records_reason(admin_user, shopper, seller,
+                                                                  django_capture_on_commit_callbacks):
     shopper_browser, seller_browser = Client(), Client()
     shopper_browser.force_login(shopper)
     seller_browser.force_login(seller)
-    services.user_block(user=shopper, reason="  chargeback fraud ", by=admin_user)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.user_block(user=shopper, reason="  chargeback fraud ", by=admin_user)
     shopper.refresh_from_db()
     assert not shopper.is_active and shopper.block_reason == "chargeback fraud"
     assert shopper.blocked_at is not None

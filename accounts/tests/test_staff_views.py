@@ -180,14 +180,22 @@ def test_self_demotion_through_the_page_is_refused(admin_client, admin_user):
 
 # --- block / unblock -------------------------------------------------------------------------
 
-def test_block_logs_the_user_out_of_their_other_session(admin_client, shopper):
+def test_block_logs_the_user_out_of_their_other_session(admin_client, shopper,
+                                                        django_capture_on_commit_callbacks):
+    from django.contrib.sessions.models import Session
+
     phone = Client()
     phone.force_login(shopper)
     profile = reverse("accounts:profile")
     assert phone.get(profile).status_code == 200
-    response = admin_client.post(reverse("accounts:user_block", kwargs={"pk": shopper.pk}),
-                                 {"reason": "Stolen card"})
+    phone_session = phone.session.session_key
+    with django_capture_on_commit_callbacks(execute=True):
+        response = admin_client.post(reverse("accounts:user_block", kwargs={"pk": shopper.pk}),
+                                     {"reason": "Stolen card"})
     assert response.status_code == 302 and len(_messages(response)) == 1
+    # Their stored session is gone, and the admin's own is not.
+    assert not Session.objects.filter(session_key=phone_session).exists()
+    assert Session.objects.filter(session_key=admin_client.session.session_key).exists()
     after = phone.get(profile)
     assert after.status_code == 302 and "/login/" in after["Location"]
     # And they cannot log in again.
