@@ -26,8 +26,10 @@ DEMO_PASSWORD = "bibarys-demo"
 CSP_LISTENER = """
 window.__cspViolations = [];
 document.addEventListener('securitypolicyviolation', function (e) {
+  var where = e.target && e.target.outerHTML ? ' on ' + e.target.outerHTML.slice(0, 160) : '';
   window.__cspViolations.push(e.violatedDirective + ' ' + (e.blockedURI || 'inline') + ' ' +
-                              (e.sourceFile || '') + ':' + (e.lineNumber || 0));
+                              (e.sourceFile || '') + ':' + (e.lineNumber || 0) + where +
+                              (e.sample ? ' sample: ' + e.sample : ''));
 });
 """
 
@@ -36,6 +38,13 @@ document.addEventListener('securitypolicyviolation', function (e) {
 def e2e_server(tmp_path_factory):
     """The shop as a shopper meets it: gunicorn (DEBUG on so whitenoise serves static files from
     the source tree and Django serves media), its own SQLite file, migrate + seed_demo."""
+    reuse = os.environ.get("E2E_SERVER_URL")
+    if reuse:
+        # Writing the flows: point at a server you already run (seeded once) to skip the seed.
+        server = type("Reused", (), {"url": reuse.rstrip("/"),
+                                     "db_path": Path(os.environ["E2E_DB_PATH"])})()
+        yield server
+        return
     directory = tmp_path_factory.mktemp("e2e")
     env = support.clean_env(
         DEBUG="1", DATABASE_URL=support.sqlite_database(directory),
@@ -79,16 +88,21 @@ class Problems(AssertionError):
 class UI:
     """One visitor in one browser context: a page, its watcher and helpers for the flows."""
 
-    def __init__(self, browser, server, flow: str, viewport: str, *, locale: str = "en-US"):
+    def __init__(self, browser, server, flow: str, viewport: str, *, locale: str = "en-US",
+                 storage_state: str | None = None):
         self.server = server
         self.base = server.url
         self.flow = flow
         self.viewport = viewport
         self.context = browser.new_context(viewport=VIEWPORTS[viewport], locale=locale,
-                                           accept_downloads=True)
+                                           accept_downloads=True, storage_state=storage_state)
         self.context.set_default_timeout(10_000)
         self.context.add_init_script(CSP_LISTENER)
+        # The English rendering is the flows' baseline (a stored session may carry another).
+        self.context.add_cookies([{"name": "django_language", "value": "en", "url": self.base}])
         self.page = self.context.new_page()
+        # `data-confirm` buttons ask with window.confirm(): the person says yes.
+        self.page.on("dialog", lambda dialog: dialog.accept())
         self.problems: list[str] = []
         self.expected: list[tuple[int, str]] = []  # (status, url substring) allowed to be ≥ 400
         self.visited: list[str] = []
@@ -166,10 +180,12 @@ class UI:
         self.check()
 
     def shot(self, label: str):
+        # caret="initial": hiding the caret leaves style="" on every input, and htmx's settle
+        # step copies that attribute onto swapped-in elements, which the strict CSP reports.
         self.step += 1
         safe = re.sub(r"[^a-zA-Z0-9_-]+", "-", label).strip("-")[:60]
         self.page.screenshot(path=str(SHOTS / f"{self.flow}-{self.viewport}-{self.step:02d}-{safe}.png"),
-                             full_page=False)
+                             full_page=False, caret="initial")
 
     def submit(self, label: str, button=None):
         """Click a submit button (default: the first primary button of the main content) and wait
@@ -195,15 +211,59 @@ class UI:
     def text(self) -> str:
         return self.page.inner_text("main")
 
+    def switch_language(self, language: str):
+        """Use the header's language switcher (a POST to set_language that comes back here)."""
+        with self.page.expect_navigation():
+            self.page.locator(f"form.lang-switch button[value='{language}']").click()
+        self.settled(f"lang-{language}")
+        assert self.page.get_attribute("html", "lang") == language
+
+    def htmx_settled(self):
+        """Wait until htmx has no request in flight (the body loses its htmx-request class)."""
+        # (No wait_for_function: the strict CSP forbids the eval it is built on.)
+        from playwright.sync_api import expect
+
+        expect(self.page.locator(".htmx-request")).to_have_count(0)
+
     def close(self):
         self.context.close()
 
 
+@pytest.fixture(scope="session")
+def auth_state(browser, e2e_server, tmp_path_factory):
+    """Log a demo user in once per session and keep the cookies (storage_state) for every
+    later context of that user."""
+    directory = tmp_path_factory.mktemp("auth")
+    states: dict[str, str] = {}
+
+    def state(username: str, password: str = DEMO_PASSWORD) -> str:
+        if username not in states:
+            context = browser.new_context(viewport=VIEWPORTS["desktop"])
+            try:
+                page = context.new_page()
+                page.goto(e2e_server.url + "/accounts/login/")
+                page.fill("#id_username", username)
+                page.fill("#id_password", password)
+                with page.expect_navigation():
+                    page.locator("main button[type=submit].btn-primary").first.click()
+                assert "/accounts/login/" not in page.url, f"{username} could not log in"
+                path = directory / f"{username}.json"
+                context.storage_state(path=str(path))
+            finally:
+                context.close()
+            states[username] = str(path)
+        return states[username]
+
+    return state
+
+
 @pytest.fixture
-def make_ui(browser, e2e_server):
+def make_ui(browser, e2e_server, auth_state):
     made = []
 
-    def factory(flow: str, viewport: str = "desktop", **kwargs) -> UI:
+    def factory(flow: str, viewport: str = "desktop", *, user: str | None = None, **kwargs) -> UI:
+        if user:
+            kwargs["storage_state"] = auth_state(user)
         ui = UI(browser, e2e_server, flow, viewport, **kwargs)
         made.append(ui)
         return ui
@@ -280,7 +340,8 @@ def check_languages(ui: UI, paths: list[str] | None = None, languages=("kk", "ru
                     found[f"{language} {path}"] = leftovers
             ui.step += 1
             safe = re.sub(r"[^a-zA-Z0-9_-]+", "-", (paths or ui.visited)[-1])[:40]
-            page.screenshot(path=str(SHOTS / f"{ui.flow}-{ui.viewport}-{ui.step:02d}-{language}{safe}.png"))
+            page.screenshot(path=str(SHOTS / f"{ui.flow}-{ui.viewport}-{ui.step:02d}-{language}{safe}.png"),
+                            caret="initial")
         finally:
             page.close()
     ui.context.add_cookies([{"name": "django_language", "value": "en", "url": ui.base}])

@@ -1,8 +1,13 @@
 """A shopper's day in the shop, in Chromium, on a phone and on a desktop."""
 
+import time
+from decimal import Decimal
+
 import pytest
+from playwright.sync_api import expect
 
 from tests.e2e.conftest import check_languages
+from tests.e2e.flows import money, number, reviewable, shop_product
 
 pytestmark = pytest.mark.e2e
 
@@ -40,3 +45,150 @@ def test_shopper_signs_up_and_keeps_a_profile(make_ui, viewport):
 
     check_languages(ui)
     ui.logout()
+
+
+@pytest.mark.parametrize("viewport", ["phone", "desktop"])
+def test_shopper_finds_buys_cancels_and_reviews(make_ui, e2e_server, viewport):
+    """Sign up, find a product by name, by barcode and by category, wishlist and cart it, change
+    the quantity, check out in three steps paying from a topped-up wallet, follow the order and
+    cancel it: the stock and the balance come back. Then a demo shopper reviews a purchase."""
+    pk, name, slug, barcode, category_slug, category_name = shop_product(
+        e2e_server, skip=0 if viewport == "phone" else 1)
+    short_name = name.split(" / ")[-1]
+    admin = make_ui("shopper-stock", viewport, user="admin")  # reads the stock on its page
+
+    def on_hand() -> Decimal:
+        admin.page.goto(admin.url(f"/catalog/manage/{pk}/"))
+        return number(admin.page.locator("dt:text-is('On hand') + dd").inner_text())
+
+    stock_before = on_hand()
+
+    ui = make_ui("shopper", viewport)
+    username = f"buyer_{viewport}_{int(time.time()) % 100000}"
+    ui.go("/accounts/signup/", "signup")
+    ui.page.fill("#id_username", username)
+    ui.page.fill("#id_email", f"{username}@example.kz")
+    ui.page.fill("#id_password1", "Qazaq-dala-2026")
+    ui.page.fill("#id_password2", "Qazaq-dala-2026")
+    ui.submit("signed-up")
+    assert "/accounts/signup/" not in ui.page.url
+
+    # Search by name (the catalog's live search), then by barcode, then the category filter.
+    ui.go("/catalog/", "catalog")
+    results = ui.page.locator("#results")
+    ui.page.fill("#id_q", short_name)
+    ui.page.locator("#results a.name", has_text=short_name).first.wait_for()
+    ui.htmx_settled()
+    ui.settled("search-name")
+    assert short_name in ui.page.url or "q=" in ui.page.url  # the URL is pushed: shareable
+    ui.page.fill("#id_q", barcode)
+    expect(results.locator("a.name")).to_have_count(1)
+    ui.htmx_settled()
+    ui.settled("search-barcode")
+    assert results.locator("a.name").inner_text() == name
+    ui.go(f"/catalog/?category={category_slug}", "category")
+    assert ui.page.locator("h1").inner_text() == category_name
+    with ui.page.expect_navigation():
+        ui.page.locator("#results a.name", has_text=name).first.click()
+    ui.settled("product")
+    assert ui.page.locator("h1.product-title").inner_text() == name
+    assert barcode in ui.text()
+
+    # Wishlist and cart from the product page (htmx answers in place).
+    buy = ui.page.locator(".product-buy")
+    buy.get_by_role("button", name="Add to wishlist").click()
+    buy.locator(".wish-btn[aria-pressed=true]").wait_for()
+    buy.get_by_role("button", name="Add to cart").click()
+    buy.locator(".add-to-cart-note").wait_for()
+    ui.htmx_settled()
+    ui.settled("product-in-cart")
+    assert "1" in ui.page.locator("#cart-badge").inner_text()
+    ui.go("/catalog/wishlist/", "wishlist")
+    assert ui.page.locator(".wish-name", has_text=name).count() == 1
+
+    ui.go("/orders/cart/", "cart")
+    quantity = ui.page.locator(f"#qty-{pk}")
+    assert quantity.input_value() == "1"
+    ui.page.locator(f"#cart-line-{pk}").get_by_role("button", name="More").click()
+    expect(quantity).to_have_value("2")
+    quantity.fill("3")
+    quantity.press("Enter")
+    expect(quantity).to_have_value("3")
+    ui.htmx_settled()
+    ui.settled("cart-three")
+    total = money(ui.page.locator(".summary-total .num").inner_text())
+
+    # Checkout: 1 delivery, 2 review and payment (top up from there), 3 done.
+    with ui.page.expect_navigation():
+        ui.page.get_by_role("link", name="Checkout").click()
+    ui.settled("checkout-delivery")
+    ui.page.locator("input[name=delivery][value=pickup]").check()
+    ui.page.fill("#id_phone", "+7 701 234 56 78")
+    ui.submit("checkout-review-empty-wallet")
+    assert "/orders/checkout/review/" in ui.page.url
+    assert "Not enough money" in ui.text()
+    with ui.page.expect_navigation():
+        ui.page.get_by_role("link", name="Top up the wallet").click()
+    ui.settled("topup")
+    assert ui.page.input_value("#id_amount")  # the missing amount is suggested
+    ui.page.fill("#id_amount", "50000")
+    ui.submit("topped-up")
+    assert "/orders/checkout/review/" in ui.page.url, "the top-up did not come back to checkout"
+    balance_before = money(ui.page.locator(".choice", has_text="Balance").locator("strong").inner_text())
+    assert balance_before == Decimal("50000")
+    ui.page.locator("input[name=payment][value=wallet]").check()
+    ui.shot("checkout-review")
+    ui.submit("checkout-done")
+    assert "/orders/checkout/done/" in ui.page.url
+    number_text = ui.page.locator(".order-number").inner_text()
+    assert on_hand() == stock_before - 3
+
+    with ui.page.expect_navigation():
+        ui.page.get_by_role("link", name="Follow the order").click()
+    ui.settled("order")
+    assert number_text in ui.page.locator("h1").inner_text()
+    assert ui.page.locator(".page-header .badge").inner_text() == "New"
+    assert ui.page.locator("ol.history li").count() == 1
+    assert money(ui.page.locator(".order-meta dt:text-is('Total') + dd").inner_text()) == total
+    ui.go("/accounts/wallet/", "wallet-paid")
+    assert money(ui.page.locator(".wallet-balance").inner_text()) == balance_before - total
+
+    ui.go("/orders/my/", "orders")
+    with ui.page.expect_navigation():
+        ui.page.get_by_role("link", name=number_text).click()
+    ui.settled("order-again")
+    ui.submit("order-cancelled", ui.page.get_by_role("button", name="Cancel the order"))
+    assert ui.page.locator(".page-header .badge").inner_text() == "Cancelled"
+    history = ui.page.locator("ol.history li")
+    assert history.count() == 2 and "Cancelled" in history.nth(1).inner_text() + history.nth(0).inner_text()
+    assert ui.page.get_by_role("button", name="Cancel the order").count() == 0
+
+    # Stock and money are back, read on their pages.
+    assert on_hand() == stock_before
+    ui.go("/accounts/wallet/", "wallet-refunded")
+    assert money(ui.page.locator(".wallet-balance").inner_text()) == balance_before
+    ui.go(f"/catalog/p/{slug}/", "product-after")
+    assert ui.page.locator(".product-avail .avail").inner_text() != "Out of stock"
+
+    ui.switch_language("kk")
+    check_languages(ui, languages=("kk",) if viewport == "phone" else ("kk", "ru"))
+    admin.check()
+    ui.check()
+
+
+@pytest.mark.parametrize("viewport", ["phone", "desktop"])
+def test_shopper_reviews_a_purchase(make_ui, e2e_server, viewport):
+    username, slug, name = reviewable(e2e_server, skip=0 if viewport == "phone" else 50)
+    ui = make_ui("review", viewport, user=username)
+    ui.go(f"/catalog/p/{slug}/", "product")
+    form = ui.page.locator("form.review-form")
+    assert form.count() == 1, f"{username} bought {name} but sees no review form"
+    form.locator("label[for$='_3']").click()  # the fourth star (0-based radios)
+    text = f"Жақсы, свежий. <i>{viewport}</i>"
+    form.locator("textarea").fill(text)
+    ui.submit("reviewed", form.get_by_role("button", name="Save review"))
+    assert "Thank you" in ui.text()
+    review = ui.page.locator("li.review", has_text=text)
+    assert review.count() == 1  # markup stays text
+    assert ui.page.locator("li.review i").count() == 0
+    assert ui.page.locator("form.review-form h3").inner_text() == "Edit your review"
