@@ -39,3 +39,24 @@ def product_url(product):
         return product.get_absolute_url()
     except NoReverseMatch:
         return ""
+
+
+@register.filter
+def wallet_details(entry):
+    """What a wallet entry was for, in the reader's language: the entries the store writes
+    itself (order payments, refunds, demo top-ups) are described from their reference, not
+    from the text stored in whichever language was active when they were written."""
+    from django.utils.translation import gettext as _
+
+    reference = entry.reference or ""
+    if reference.startswith("order:") and reference[6:].isdigit():
+        number = f"№{int(reference[6:]):06d}"
+        if entry.kind == "refund":
+            return _("Refund for order %(number)s") % {"number": number}
+        if entry.kind == "payment":
+            return _("Order %(number)s") % {"number": number}
+    if reference == "demo:welcome":
+        return _("Welcome top-up (demo)")
+    if reference.startswith("topup:demo-"):
+        return _("Demo payment (no real money)")
+    return entry.reason
