@@ -311,7 +311,8 @@ _MSGID_CACHE: dict[str, list[tuple[str, re.Pattern]]] = {}
 def untranslated_on(text: str, language: str) -> list[str]:
     if language not in _MSGID_CACHE:
         _MSGID_CACHE[language] = [
-            (m, re.compile(r"(?<![A-Za-z])" + re.escape(m) + r"(?![A-Za-z])"))
+            # Not inside an identifier: "shopper3" or "buyer_phone" are data, not UI text.
+            (m, re.compile(r"(?<![A-Za-z0-9_])" + re.escape(m) + r"(?![A-Za-z0-9_])"))
             for m in english_msgids(language)
         ]
     return [m for m, pattern in _MSGID_CACHE[language] if pattern.search(text)]
