@@ -55,9 +55,10 @@ def test_product_changes_bump_the_version(django_capture_on_commit_callbacks, se
 
     def admin_bulk_price():
         from accounts.tests.factories import UserFactory
+        from catalog.models import Product
 
         admin = UserFactory(role="admin", username="version_admin")
-        services.products_bulk_change_price(products=[product], by=admin, percent=Decimal("10"))
+        services.products_bulk_change_price(products=Product.objects.filter(pk=product.pk), by=admin, percent=Decimal("10"))
 
     for action in (price_change, archive, rename, admin_bulk_price):
         _moves(django_capture_on_commit_callbacks, action)
