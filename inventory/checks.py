@@ -4,7 +4,7 @@ per rule), so that checking 100 000 products takes seconds, not a loop over rows
 from decimal import Decimal
 
 from django.db.models import DecimalField, F, OuterRef, Q, Subquery, Sum, Value
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Abs, Coalesce
 
 from catalog.models import Product
 
@@ -12,6 +12,10 @@ from .models import MovementKind, StockMovement
 
 QTY = DecimalField(max_digits=18, decimal_places=3)
 ZERO = Value(Decimal("0"), output_field=QTY)
+# Quantities have 3 decimal places. SQLite sums decimals as binary floats (73.308 comes back as
+# 73.30800000000001), so two quantities differ when they differ by half a gram or more; on
+# PostgreSQL (numeric) this is exact equality.
+HALF_STEP = Value(Decimal("0.0005"), output_field=QTY)
 
 
 def _movement_sum(**filters):
@@ -27,7 +31,8 @@ def stock_problems(limit: int = 1000):
     # 1. On hand equals the sum of the product's movements, and is never below zero.
     for pk, sku, quantity, ledger in (
             Product.objects.annotate(ledger=_movement_sum())
-            .exclude(quantity=F("ledger")).order_by("pk")
+            .annotate(gap=Abs(F("quantity") - F("ledger"))).filter(gap__gte=HALF_STEP)
+            .order_by("pk")
             .values_list("pk", "sku", "quantity", "ledger")[:limit]):
         yield f"product {pk} ({sku}): on hand {quantity} but its movements sum to {ledger}"
     for pk, sku, quantity in Product.objects.filter(quantity__lt=0).values_list(
@@ -39,7 +44,9 @@ def stock_problems(limit: int = 1000):
                   .values("quantity_after")[:1])
     for pk, sku, quantity, after in (
             Product.objects.annotate(last_after=Subquery(last_after, output_field=QTY))
-            .filter(last_after__isnull=False).exclude(quantity=F("last_after")).order_by("pk")
+            .filter(last_after__isnull=False)
+            .annotate(gap=Abs(F("quantity") - F("last_after"))).filter(gap__gte=HALF_STEP)
+            .order_by("pk")
             .values_list("pk", "sku", "quantity", "last_after")[:limit]):
         yield f"product {pk} ({sku}): on hand {quantity} but the last movement left {after}"
 
@@ -67,7 +74,8 @@ def stock_problems(limit: int = 1000):
     for pk, sku, quantity, sold_qty, booked_qty in (
             Product.objects.annotate(sold=Coalesce(Subquery(sold, output_field=QTY), ZERO),
                                      booked=booked)
-            .exclude(booked=F("quantity") + F("sold")).order_by("pk")
+            .annotate(gap=Abs(F("booked") - F("quantity") - F("sold")))
+            .filter(gap__gte=HALF_STEP).order_by("pk")
             .values_list("pk", "sku", "quantity", "sold", "booked")[:limit]):
         yield (f"product {pk} ({sku}): on hand {quantity} + sold {sold_qty} "
                f"≠ received ± adjustments {booked_qty}")

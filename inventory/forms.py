@@ -167,6 +167,21 @@ class ScanForm(forms.Form):
     code = forms.CharField(label=_("Scan or type a barcode or SKU"), max_length=64)
 
 
+class CorrectionForm(forms.Form):
+    """An admin's correction of one product's stock: a signed change and why."""
+
+    quantity = LocalDecimalField(label=_("Change (+ adds, − takes away)"), min_value=-MAX_QUANTITY)
+    reason = forms.CharField(label=_("Reason"), max_length=200,
+                             widget=forms.TextInput(attrs={
+                                 "placeholder": _("e.g. a receipt was typed with 10 instead of 1")}))
+
+    def clean_quantity(self):
+        quantity = self.cleaned_data["quantity"]
+        if quantity == 0:
+            raise ValidationError(_("Enter a change other than zero."), code="zero")
+        return quantity
+
+
 class MovementFilterForm(forms.Form):
     kind = forms.ChoiceField(label=_("Kind"), required=False,
                              choices=[("", _("All kinds"))] + list(MovementKind.choices))

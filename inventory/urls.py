@@ -32,6 +32,7 @@ urlpatterns = [
     path("stocktakes/<int:pk>/post/", views.stocktake_post, name="stocktake_post"),
     path("stocktakes/<int:pk>/sheet.pdf", views.stocktake_sheet, name="stocktake_sheet"),
     path("products/<int:pk>/movements/", views.product_movements, name="product_movements"),
+    path("products/<int:pk>/correct/", views.product_correct, name="product_correct"),
     path("products/search/", views.product_search, name="product_search"),
     path("low-stock/", views.low_stock, name="low_stock"),
     path("import/", views.import_products, name="import"),

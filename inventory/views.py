@@ -21,12 +21,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.audit import audit_record
-from accounts.permissions import staff_required
+from accounts.permissions import admin_required, staff_required
 from catalog.models import Category, Product
 
 from . import importers, selectors, services
 from .forms import (
-    CountForm, ImportForm, MovementFilterForm, ReceiptForm, ReceiptLineForm, ReverseForm,
+    CorrectionForm, CountForm, ImportForm, MovementFilterForm, ReceiptForm, ReceiptLineForm, ReverseForm,
     ScanForm, StocktakeForm, WriteOffForm, WriteOffLineForm,
 )
 from .models import DocumentStatus, GoodsReceipt, Stocktake, StocktakeLine, WriteOff
@@ -434,8 +434,32 @@ def product_movements(request, pk):
     page = _page(request, selectors.product_movements(
         product, kind=filters.get("kind", ""), date_from=filters.get("date_from"),
         date_to=filters.get("date_to")), per_page=50)
-    return render(request, "inventory/product_movements.html",
-                  {"product": product, "form": form, "page_obj": page})
+    return render(request, "inventory/product_movements.html", {
+        "product": product, "form": form, "page_obj": page,
+        "correction_form": CorrectionForm() if request.user.is_admin else None})
+
+
+@admin_required
+@require_POST
+def product_correct(request, pk):
+    """An admin corrects a product's stock with a reason (a correction movement)."""
+    product = get_object_or_404(Product, pk=pk)
+    form = CorrectionForm(request.POST)
+    url = reverse("inventory:product_movements", args=[product.pk])
+    if not form.is_valid():
+        messages.error(request, _("Nothing was changed: %(errors)s") % {"errors": " ".join(
+            f"{form.fields[name].label}: {' '.join(errors)}"
+            for name, errors in form.errors.items())})
+        return redirect(url)
+    try:
+        movement = services.stock_correct(product=product, by=request.user, request=request,
+                                          **form.cleaned_data)
+    except ValidationError as error:
+        messages.error(request, _("Nothing was changed: %(errors)s") % {"errors": _errors(error)})
+        return redirect(url)
+    messages.success(request, _("The stock is corrected: %(qty)s on hand now.") % {
+        "qty": services.format_quantity(movement.quantity_after, product.unit)})
+    return redirect(url)
 
 
 @staff_required

@@ -276,3 +276,56 @@ def test_low_stock_panel_renders(seller):
     ProductFactory(seller=seller, name="Нан")
     html = render_to_string("inventory/low_stock_panel.html", {"products": low_stock(seller)})
     assert "Нан" in html
+
+
+# Admin corrections ------------------------------------------------------------------------------
+
+
+def test_admin_corrects_stock_with_a_reason(seller, admin_user, admin_client):
+    from accounts.models import AuditEntry
+
+    product = ProductFactory(seller=seller)
+    stock_up(product, 10)
+    url = reverse("inventory:product_correct", args=[product.pk])
+    page = admin_client.get(reverse("inventory:product_movements", args=[product.pk]))
+    assert url in page.content.decode()
+
+    # No reason: nothing changes, the admin is told why.
+    response = admin_client.post(url, {"quantity": "-2", "reason": " "}, follow=True)
+    product.refresh_from_db()
+    assert product.quantity == 10
+    assert "Nothing was changed" in response.content.decode()
+
+    # Below zero: refused, nothing written.
+    admin_client.post(url, {"quantity": "-11", "reason": "typo"})
+    product.refresh_from_db()
+    assert product.quantity == 10
+
+    admin_client.post(url, {"quantity": "-2", "reason": "Receipt typed 12 instead of 10"})
+    product.refresh_from_db()
+    assert product.quantity == 8
+    movement = product.movements.order_by("-pk").first()
+    assert movement.kind == "correction" and movement.created_by == admin_user
+    assert movement.reason == "Receipt typed 12 instead of 10"
+    entry = AuditEntry.objects.get(action="stock.correct")
+    assert entry.actor == admin_user and entry.changes["quantity"] == ["10.000", "8.000"]
+    assert_ledger_holds(product)
+
+
+def test_seller_cannot_correct_stock_even_of_own_product(seller, seller_client):
+    from django.core.exceptions import PermissionDenied
+
+    from inventory.services import stock_correct
+
+    product = ProductFactory(seller=seller)
+    stock_up(product, 4)
+    page = seller_client.get(reverse("inventory:product_movements", args=[product.pk]))
+    assert "product_correct" not in page.content.decode()
+    assert reverse("inventory:product_correct", args=[product.pk]) not in page.content.decode()
+    response = seller_client.post(reverse("inventory:product_correct", args=[product.pk]),
+                                  {"quantity": "5", "reason": "why not"})
+    assert response.status_code == 403
+    with pytest.raises(PermissionDenied):
+        stock_correct(product=product, quantity=Decimal(5), by=seller, reason="why not")
+    product.refresh_from_db()
+    assert product.quantity == 4

@@ -99,6 +99,9 @@ ROWS = {
     "inventory:stocktake_sheet": staff_owned_by_seller_a(kwargs=_doc("stocktake_a")),
     "inventory:product_movements": staff_owned_by_seller_a(
         kwargs=lambda w: {"pk": w.product_a.pk}),
+    # Corrections are the admin's: a seller of the product is refused too.
+    "inventory:product_correct": rule(anon=LOGIN, shopper_a=403, seller_a=403, admin=REDIRECT,
+                                      method="post", kwargs=lambda w: {"pk": w.product_a.pk}),
     "inventory:product_search": staff(),
     "inventory:low_stock": staff(),
     "inventory:import": staff(),
