@@ -24,7 +24,7 @@ from django.utils.text import slugify
 
 from accounts.models import User
 
-from .models import Category, Product, ProductBarcode, ProductPhoto, Review
+from .models import Category, Product, ProductBarcode, ProductPhoto, Review, WishlistItem
 
 BULK_FROM = 1000
 CHUNK = 2000
@@ -87,7 +87,7 @@ CATALOG = {
         ("Жүгері наны", "Хлеб кукурузный", "pcs", 340, None),
         ("Дәнді нан", "Хлеб зерновой", "pcs", 390, None),
         ("Пирожок картоппен", "Пирожок с картофелем", "pcs", 160, None),
-        ("«Наполеон» торты", "Торт «Наполеон»", "kg", 5400, None),
+        ("Наполеон торты", "Торт «Наполеон»", "kg", 5400, None),
         ("Кекс мейізбен 300 г", "Кекс с изюмом 300 г", "pcs", 690, None),
         ("Бәліш (үй)", "Балиш домашний", "pcs", 1900, None),
         ("Ақ нан", "Хлеб белый", "pcs", 230, None),
@@ -223,7 +223,7 @@ CATALOG = {
         ("Ирис кәмпиттері", "Конфеты-ирис", "kg", 2200, None),
         ("Мармелад 300 г", "Мармелад 300 г", "pcs", 650, None),
         ("Шоколадты паста 350 г", "Шоколадная паста 350 г", "pcs", 1690, None),
-        ("«Рахат» кәмпиттер жиынтығы", "Конфеты «Рахат» ассорти", "kg", 4200, None),
+        ("Рахат кәмпиттер жиынтығы", "Конфеты «Рахат» ассорти", "kg", 4200, None),
         ("Торт «Прага» 600 г", "Торт «Прага» 600 г", "pcs", 3900, None),
         ("Сүтті шоколад «Рахат» 100 г", "Шоколад молочный «Рахат» 100 г", "pcs", 590, None),
         ("Қара шоколад «Қазақстан» 100 г", "Шоколад тёмный «Казахстан» 100 г", "pcs", 650, None),
@@ -394,12 +394,14 @@ def _draw(shape: str, colour: tuple, letter: str, variant: int):
         draw.rounded_rectangle((c - 90, 240, c + 90, 540), 30, fill=colour)
         draw.rectangle((c - 30, 170, c + 30, 240), fill=deep)
         draw.polygon([(c - 30, 170), (c - 110, 150), (c - 110, 190), (c - 30, 200)], fill=deep)
-    font = _font(150)
+    # The product's initial on a round label in the corner, like a shelf sticker.
+    bx, by, rad = 512, 512, 82
+    draw.ellipse((bx - rad + 5, by - rad + 7, bx + rad + 5, by + rad + 7), fill=deep)
+    draw.ellipse((bx - rad, by - rad, bx + rad, by + rad), fill=(255, 255, 255))
+    font = _font(96)
     box = draw.textbbox((0, 0), letter, font=font)
     w, h = box[2] - box[0], box[3] - box[1]
-    x, y = c - w // 2 - box[0], 300 + (110 - h) // 2 - box[1]
-    draw.text((x + 4, y + 4), letter, font=font, fill=deep)
-    draw.text((x, y), letter, font=font, fill=(255, 255, 255))
+    draw.text((bx - w // 2 - box[0], by - h // 2 - box[1]), letter, font=font, fill=deep)
     return image
 
 
@@ -434,6 +436,7 @@ def seed(context):
         created = _seed_bulk(context, wanted, categories, sellers)
     else:
         created = _seed_small(context, wanted, categories, sellers)
+    _seed_wishlists(context)
     from .selectors import bump_catalog_version
 
     bump_catalog_version()
@@ -477,9 +480,9 @@ def _seed_small(context, wanted, categories, sellers) -> int:
             cost_price=_money(price * Decimal("0.72")), low_stock_threshold=_threshold(unit),
             sku=sku)
         ProductBarcode.objects.create(product=product, code=_ean13(f"4870{index + 1:08d}"))
-        letter = name[:1].upper()
+        letter = next((ch for ch in name if ch.isalnum()), "?").upper()
         variant = sum(map(ord, name.split(" / ")[0])) % 4
-        key = f"{shape}-{ord(letter):x}-{variant}"
+        key = f"v2-{shape}-{ord(letter):x}-{variant}"
         image_name, thumb_name = _photo_files(key, shape, colour, letter, variant)
         ProductPhoto.objects.create(product=product, image=image_name, thumbnail=thumb_name,
                                     width=640, height=640, position=0, is_main=True)
@@ -526,6 +529,20 @@ def _seed_bulk(context, wanted, categories, sellers) -> int:
         if (start // CHUNK) % 10 == 9:
             out.write(f"  catalog: {start + CHUNK} products…")
     return made
+
+
+def _seed_wishlists(context) -> None:
+    """A few products in each demo shopper's wishlist (kept if already there)."""
+    shoppers = User.objects.filter(role="shopper", username__startswith="shopper").order_by("pk")
+    pool = list(Product.objects.filter(sku__startswith="BB-").order_by("sku")
+                .values_list("pk", flat=True)[:400])
+    if not pool:
+        return
+    items = []
+    for shopper in shoppers:
+        for product_id in context.rng.sample(pool, min(4, len(pool))):
+            items.append(WishlistItem(user=shopper, product_id=product_id))
+    WishlistItem.objects.bulk_create(items, ignore_conflicts=True)
 
 
 # Reviews ----------------------------------------------------------------------------------------

@@ -283,6 +283,7 @@ def _edit_context(request, product, form, photo_form=None) -> dict:
         "max_photos": ProductPhoto.MAX_PER_PRODUCT,
         "audit_entries": list(audit_for(product)[:20]) if product else [],
         "was_sold": services.product_was_sold(product) if product else False,
+        "has_stock_history": product.movements.exists() if product else False,
     }
 
 

@@ -30,6 +30,13 @@
     });
   }
 
+  // On a phone the catalog's price/stock filters start folded (unless one is in use): the
+  // products come first. Without this script they simply stay open.
+  if (window.matchMedia && window.matchMedia("(max-width: 899px)").matches) {
+    document.querySelectorAll("details[data-collapse-narrow]:not([data-keep-open])")
+      .forEach(function (details) { details.open = false; });
+  }
+
   document.addEventListener("change", function (event) {
     var el = event.target;
     if (el.matches && el.matches("input[type=file][data-photo-preview]")) showPreview(el);
