@@ -15,6 +15,7 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -344,9 +345,11 @@ def stocktake_scan(request, pk):
     else:
         error = _("Scan or type a barcode or SKU.")
     if request.htmx:
+        # The panel under the scan field, plus (out of band) the counted row and the totals.
         return render(request, "inventory/stocktake_detail.html#scan_result", {
             "doc": stocktake, "line": line, "counted": counted, "error": error,
-            "scan_form": ScanForm(), "oob": True})
+            "scan_form": ScanForm(), "oob": True,
+            "summary": selectors.stocktake_summary(stocktake) if counted else None})
     if error:
         messages.error(request, error)
         return redirect("inventory:stocktake_detail", pk=stocktake.pk)
@@ -376,11 +379,21 @@ def stocktake_count(request, pk, line_pk):
     if request.htmx and request.POST.get("from_scan") and form is None:
         # The weight typed after a scan: answer in the scan panel, and refresh the row.
         return render(request, "inventory/stocktake_detail.html#scan_result", {
-            "doc": stocktake, "line": line, "counted": True, "oob": True})
+            "doc": stocktake, "line": line, "counted": True, "oob": True,
+            "summary": selectors.stocktake_summary(stocktake)})
     if request.htmx:
-        # 200 even for a bad number: htmx swaps the row with its error message next to it.
-        return render(request, "inventory/stocktake_detail.html#line_row",
-                      {"doc": stocktake, "line": line, "form": form})
+        # 200 even for a bad number: htmx swaps the row with its error message next to it,
+        # and the totals above the table follow (out of band, wrapped in a <template> so the
+        # browser parses a <div> next to a <tr>).
+        row = render_to_string("inventory/stocktake_detail.html#line_row",
+                               {"doc": stocktake, "line": line, "form": form}, request=request)
+        totals = ""
+        if form is None:
+            totals = render_to_string("inventory/stocktake_detail.html#summary", {
+                "doc": stocktake, "summary": selectors.stocktake_summary(stocktake),
+                "oob": True}, request=request)
+            totals = f"<template>{totals}</template>"
+        return HttpResponse(row + totals)
     if form is not None:
         messages.error(request, f"{line.product.name}: " + " ".join(form.errors.get(
             "counted", [])))

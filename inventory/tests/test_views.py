@@ -147,13 +147,19 @@ def test_stocktake_scan_and_count_by_htmx(seller, seller_client):
     assert response.status_code == 200 and "MILK" not in response.content.decode()[:0]
     line = StocktakeLine.objects.get(document=stocktake, product=milk)
     assert line.counted == Decimal(3)
+    # The counted row and the totals come along out of band: no reload needed.
+    body = response.content.decode()
+    assert f'<tr id="line-{line.pk}" hx-swap-oob="true">' in body
+    assert 'id="stocktake-summary"' in body and "1 / 2" in body
     response = seller_client.post(url, {"code": "APPLE-KG"}, HTTP_HX_REQUEST="true")
     assert "data-focus" in response.content.decode()
     apple_line = StocktakeLine.objects.get(document=stocktake, product=apples)
     response = seller_client.post(
         reverse("inventory:stocktake_count", args=[stocktake.pk, apple_line.pk]),
         {"counted": "1,250"}, HTTP_HX_REQUEST="true")
-    assert response.status_code == 200 and 'id="line-' in response.content.decode()
+    body = response.content.decode()
+    assert response.status_code == 200 and body.startswith(f'<tr id="line-{apple_line.pk}"')
+    assert '<template><div id="stocktake-summary"' in body and "2 / 2" in body
     apple_line.refresh_from_db()
     assert apple_line.counted == Decimal("1.250")
     # Without htmx: a plain form and a redirect.
