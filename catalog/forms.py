@@ -225,11 +225,20 @@ class ManageFilterForm(forms.Form):
     category = forms.ChoiceField(label=_("Category"), required=False)
     status = forms.ChoiceField(label=_("Status"), required=False, choices=STATUS_CHOICES)
     stock = forms.ChoiceField(label=_("Stock"), required=False, choices=STOCK_CHOICES)
+    seller = forms.TypedChoiceField(label=_("Seller"), required=False, coerce=int,
+                                    empty_value=None)
 
-    def __init__(self, *args, tree=(), **kwargs):
+    def __init__(self, *args, tree=(), user=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.tree = list(tree)
         self.fields["category"].choices = _category_choices(self.tree, _("All categories"))
+        if getattr(user, "is_admin", False):
+            sellers = User.objects.filter(role__in=[Role.SELLER, Role.ADMIN]).order_by(
+                "first_name", "username")
+            self.fields["seller"].choices = [("", _("All sellers"))] + [
+                (u.pk, u.display_name) for u in sellers]
+        else:
+            del self.fields["seller"]
 
     def filters(self) -> ManageFilters:
         if not self.is_bound:
@@ -239,7 +248,8 @@ class ManageFilterForm(forms.Form):
         by_slug = {c.slug: c for c in self.tree}
         return ManageFilters(q=data.get("q") or "",
                              category=by_slug.get(data.get("category") or ""),
-                             status=data.get("status") or "", stock=data.get("stock") or "")
+                             status=data.get("status") or "", stock=data.get("stock") or "",
+                             seller_id=data.get("seller"))
 
 
 class BulkActionForm(forms.Form):

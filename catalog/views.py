@@ -220,7 +220,7 @@ def _apply_errors(form, error: ValidationError) -> None:
 def manage_list(request):
     """Products a seller owns (an admin: all), with search, filters and low-stock highlight."""
     tree = selectors.category_tree()
-    form = ManageFilterForm(request.GET or None, tree=tree)
+    form = ManageFilterForm(request.GET or None, tree=tree, user=request.user)
     queryset = selectors.manage_products(request.user, form.filters(), tree=tree)
     page = Paginator(queryset, MANAGE_PER_PAGE).get_page(request.GET.get("page"))
     template = "catalog/manage_list.html"

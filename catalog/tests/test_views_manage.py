@@ -40,6 +40,13 @@ def test_manage_list_for_admin_has_everything_and_the_bulk_form(admin_client, se
     assert "Mine" in html and "Theirs" in html and 'id="bulk-form"' in html
 
 
+def test_admin_filters_the_list_by_seller(admin_client, seller, other_seller):
+    ProductFactory(seller=seller, name="Mine")
+    ProductFactory(seller=other_seller, name="Theirs")
+    html = admin_client.get(reverse("catalog:manage_list") + f"?seller={seller.pk}").content.decode()
+    assert "Mine" in html and "Theirs" not in html
+
+
 def test_manage_list_highlights_low_stock_and_filters(seller_client, seller):
     ProductFactory(seller=seller, name="Empty shelf")
     html = seller_client.get(reverse("catalog:manage_list") + "?stock=out").content.decode()
