@@ -328,9 +328,14 @@ def check_languages(ui: UI, paths: list[str] | None = None, languages=("kk", "ru
         page = ui.context.new_page()
         ui._watch(page)
         try:
+            seen = set()
             for path in paths or ui.visited:
                 if "/logout" in path or "/login" in path and ui.flow != "anon":
                     continue
+                # One rendering per view is enough: /catalog/?q=… and ?category=… share a template.
+                if path.split("?")[0] in seen:
+                    continue
+                seen.add(path.split("?")[0])
                 response = page.goto(ui.url(path))
                 if response is None or response.status != 200:
                     continue

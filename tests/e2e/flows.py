@@ -39,10 +39,10 @@ def shop_product(server, *, skip: int = 0, min_quantity: int = 10):
     return rows[0]
 
 
-def reviewable(server, *, skip: int = 0):
+def reviewable(server, *, reviewed: bool = False):
     """(username, product slug, product name) of a demo shopper with a completed order of a
-    product they have not reviewed yet."""
-    rows = db_query(server, """
+    product they have not reviewed yet (or, with reviewed=True, have reviewed: they edit it)."""
+    rows = db_query(server, f"""
         SELECT DISTINCT u.username, p.slug, p.name
           FROM orders_orderline l
           JOIN orders_order o ON o.id = l.order_id
@@ -50,10 +50,12 @@ def reviewable(server, *, skip: int = 0):
           JOIN catalog_product p ON p.id = l.product_id
          WHERE o.status = 'completed' AND p.is_active AND u.is_active AND u.role = 'shopper'
            AND u.username LIKE 'shopper%'
-           AND NOT EXISTS (SELECT 1 FROM catalog_review r
-                            WHERE r.user_id = u.id AND r.product_id = p.id)
-         ORDER BY u.username, p.id LIMIT 1 OFFSET ?""", (skip,))
-    assert rows, "no demo shopper has a completed order left to review"
+           AND {'' if reviewed else 'NOT'} EXISTS (
+               SELECT 1 FROM catalog_review r
+                WHERE r.user_id = u.id AND r.product_id = p.id
+                  {'AND NOT r.is_hidden' if reviewed else ''})
+         ORDER BY u.username, p.id LIMIT 1""")
+    assert rows, f"no demo shopper has a completed order to review (reviewed={reviewed})"
     return rows[0]
 
 

@@ -120,4 +120,6 @@ def test_admin_runs_the_store(make_ui, e2e_server, viewport, tmp_path):
     ui.check()
 
     ui.switch_language("kk")
-    check_languages(ui, languages=("ru",) if viewport == "phone" else ("kk", "ru"))
+    if viewport == "desktop":  # the same words at both sizes: read them once
+        check_languages(ui)
+    ui.check()

@@ -87,7 +87,8 @@ def test_seller_product_receipt_writeoff_stocktake(make_ui, e2e_server, tmp_path
         expect(scan).to_have_value("")
     ui.htmx_settled()
     ui.settled("stocktake-scanned")
-    if viewport == "phone":
+    if viewport == "phone":  # the scan card and its answer, for the README
+        ui.page.locator("#scan-result").scroll_into_view_if_needed()
         ui.shot("stocktake-phone")
     ui.submit("stocktake-posted", ui.page.get_by_role("button", name="Post the count"))
     assert "Posted" in ui.page.locator("h1").inner_text()
@@ -112,4 +113,6 @@ def test_seller_product_receipt_writeoff_stocktake(make_ui, e2e_server, tmp_path
     ui.settled("dashboard-period")
 
     ui.switch_language("ru")
-    check_languages(ui, languages=("kk",) if viewport == "phone" else ("kk", "ru"))
+    if viewport == "desktop":  # the same words at both sizes: read them once
+        check_languages(ui)
+    ui.check()
