@@ -8,9 +8,11 @@
 The decorator only marks the view; AnonymousPageCacheMiddleware (early in MIDDLEWARE, right after
 whitenoise) does the work, so a hit skips sessions, auth, messages, the view and its templates.
 
-The key is the path with its query string, the language, whether htmx asked for a fragment,
-and the catalog version (catalog.selectors.catalog_version(), bumped by every product, price,
-review and stock change), so a change shows at once and old entries simply age out.
+The key is the path with its query string, the language and whether htmx asked for a
+fragment; each entry remembers the catalog version it was drawn at (catalog.selectors'
+catalog_version(), bumped by every product, price, review and stock change). A hit reads the
+entry and the current version in one Redis round trip (get_many) and counts only when they
+agree, so a change shows at once; the next visitor's page overwrites the stale entry.
 
 Only a first-time anonymous visitor is served from the cache: no session cookie (an anonymous
 cart, a pending message or a login belong to one visitor) and no messages cookie. The stored
@@ -107,7 +109,7 @@ class AnonymousPageCacheMiddleware:
         raw = "|".join([
             request.path, request.META.get("QUERY_STRING", ""), language,
             request.headers.get("HX-Request", ""), request.headers.get("HX-Target", ""),
-            request.headers.get("X-Forwarded-Proto", ""), str(catalog_version()),
+            request.headers.get("X-Forwarded-Proto", ""),
         ])
         return "bibarys:page:" + hashlib.sha256(raw.encode()).hexdigest()
 
@@ -118,9 +120,13 @@ class AnonymousPageCacheMiddleware:
             return self.get_response(request)
         language = translation.get_language_from_request(request)
         key = self._key(request, language)
-        cached = cache.get(key)
-        if cached is not None:
-            content, headers = cached
+        found = cache.get_many([VERSION_KEY, key])
+        version = found.get(VERSION_KEY)
+        if version is None:
+            version = catalog_version()
+        cached = found.get(key)
+        if cached is not None and cached[0] == version:
+            _version, content, headers = cached
             self.csrf.process_request(request)
             response = HttpResponse(_with_tokens(content, request), status=200)
             for name, value in headers:
@@ -136,6 +142,6 @@ class AnonymousPageCacheMiddleware:
                 and "no-cache" not in response.get("Cache-Control", "")
                 and "private" not in response.get("Cache-Control", "")):
             headers = [(k, v) for k, v in response.items() if k.lower() not in _SKIP_HEADERS]
-            cache.set(key, (_strip_tokens(response.content), headers), PAGE_TTL)
+            cache.set(key, (version, _strip_tokens(response.content), headers), PAGE_TTL)
             response["X-Page-Cache"] = "miss"
         return response
