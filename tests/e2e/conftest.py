@@ -77,6 +77,9 @@ def browser():
 
 @pytest.fixture(scope="session", autouse=True)
 def _screenshot_dir():
+    """The folder holds this run's steps only (a stale shot from an older run misleads)."""
+    if SHOTS.exists():
+        shutil.rmtree(SHOTS)
     SHOTS.mkdir(parents=True, exist_ok=True)
     return SHOTS
 
