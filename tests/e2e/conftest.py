@@ -321,6 +321,34 @@ def untranslated_on(text: str, language: str) -> list[str]:
     return [m for m, pattern in _MSGID_CACHE[language] if pattern.search(text)]
 
 
+# Untranslated texts the flows meet that belong to other apps' owners and are written down with
+# who must fix them: (path regex, fragment, why). A page that shows only these makes the test
+# xfail with the list (the flow itself has passed by then); any other leftover fails it. Remove
+# an entry as soon as its owner fixes it (the xfail is not strict, so a fix shows as a pass).
+KNOWN_UNTRANSLATED = [
+    (r"^/catalog/manage/\d+/$", "product",
+     "audit action code 'product.create' shown raw in 'History of changes': no label in "
+     "accounts/templatetags/audit_tags.py ACTION_LABELS (users/catalog owners)"),
+    (r"^/inventory/products/\d+/movements/$", "Stocktake",
+     "ledger reason stored in the poster's language (inventory/services.py: reason=str(stocktake)) "
+     "and shown verbatim: 'Stocktake №00002' (inventory owner)"),
+    (r"^/inventory/products/\d+/movements/$", "stocktake",
+     "raw document reference <code>stocktake:2</code> in the movement's 'Document and reason' "
+     "column (templates/inventory/product_movements.html, inventory owner)"),
+    (r"^/inventory/products/\d+/movements/$", "Spoiled",
+     "write-off reason label stored in the poster's language (inventory/services.py: "
+     "reason=f'{line.get_reason_display()}: …') → 'Spoiled: …' (inventory owner)"),
+]
+
+
+def _known(path: str, fragment: str) -> str | None:
+    bare = path.split("?")[0]
+    for pattern, known, why in KNOWN_UNTRANSLATED:
+        if known == fragment and re.search(pattern, bare):
+            return why
+    return None
+
+
 def check_languages(ui: UI, paths: list[str] | None = None, languages=("kk", "ru")):
     """Open every page this visitor saw, in Kazakh and in Russian (same session), and assert that
     no English text of our catalogs is left on it; screenshots of each."""
@@ -362,7 +390,19 @@ def check_languages(ui: UI, paths: list[str] | None = None, languages=("kk", "ru
     finally:
         english.close()
     ui.check()
-    assert not found, "untranslated strings:\n" + "\n".join(f"{k}: {v}" for k, v in found.items())
+    unknown, known = {}, {}
+    for key, fragments in found.items():
+        path = key.split(" ", 1)[1]
+        for fragment in fragments:
+            why = _known(path, fragment)
+            if why:
+                known.setdefault(f"{key}: {fragment!r}", why)
+            else:
+                unknown.setdefault(key, []).append(fragment)
+    assert not unknown, "untranslated strings:\n" + "\n".join(f"{k}: {v}" for k, v in unknown.items())
+    if known:
+        pytest.xfail("known untranslated strings of other owners:\n" +
+                     "\n".join(f"{k} — {why}" for k, why in known.items()))
 
 
 def db_query(server, sql: str, params=()):
