@@ -40,6 +40,11 @@ def parse_decimal(value) -> Decimal | None:
     return number
 
 
+def _date_input():
+    """A browser date picker: its value must be ISO (2026-11-26) whatever the language."""
+    return forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
 class LocalDecimalField(forms.Field):
     """A decimal that accepts a comma, spaces in thousands, and a phone's decimal keyboard."""
 
@@ -111,7 +116,7 @@ class ReceiptForm(forms.Form):
                                widget=forms.TextInput(attrs={"placeholder": _("ТОО Алматы Сүт")}))
     supplier_number = forms.CharField(label=_("Supplier's document number"), max_length=64,
                                       required=False)
-    date = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}))
+    date = forms.DateField(label=_("Date"), widget=_date_input())
     note = forms.CharField(label=_("Note"), max_length=255, required=False)
 
     def clean_date(self):
@@ -136,7 +141,7 @@ class ReverseForm(forms.Form):
 
 
 class WriteOffForm(forms.Form):
-    date = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}))
+    date = forms.DateField(label=_("Date"), widget=_date_input())
     note = forms.CharField(label=_("Note"), max_length=255, required=False)
 
     clean_date = ReceiptForm.clean_date
@@ -171,9 +176,8 @@ class CorrectionForm(forms.Form):
     """An admin's correction of one product's stock: a signed change and why."""
 
     quantity = LocalDecimalField(label=_("Change (+ adds, − takes away)"), min_value=-MAX_QUANTITY)
-    reason = forms.CharField(label=_("Reason"), max_length=200,
-                             widget=forms.TextInput(attrs={
-                                 "placeholder": _("e.g. a receipt was typed with 10 instead of 1")}))
+    reason = forms.CharField(label=_("Reason"), max_length=200, widget=forms.TextInput(
+        attrs={"placeholder": _("e.g. a receipt was typed with 10 instead of 1")}))
 
     def clean_quantity(self):
         quantity = self.cleaned_data["quantity"]
@@ -186,9 +190,9 @@ class MovementFilterForm(forms.Form):
     kind = forms.ChoiceField(label=_("Kind"), required=False,
                              choices=[("", _("All kinds"))] + list(MovementKind.choices))
     date_from = forms.DateField(label=_("From"), required=False,
-                                widget=forms.DateInput(attrs={"type": "date"}))
+                                widget=_date_input())
     date_to = forms.DateField(label=_("To"), required=False,
-                              widget=forms.DateInput(attrs={"type": "date"}))
+                              widget=_date_input())
 
 
 class ImportForm(forms.Form):

@@ -27,8 +27,8 @@ from catalog.models import Category, Product
 
 from . import importers, selectors, services
 from .forms import (
-    CorrectionForm, CountForm, ImportForm, MovementFilterForm, ReceiptForm, ReceiptLineForm, ReverseForm,
-    ScanForm, StocktakeForm, WriteOffForm, WriteOffLineForm,
+    CorrectionForm, CountForm, ImportForm, MovementFilterForm, ReceiptForm, ReceiptLineForm,
+    ReverseForm, ScanForm, StocktakeForm, WriteOffForm, WriteOffLineForm,
 )
 from .models import DocumentStatus, GoodsReceipt, Stocktake, StocktakeLine, WriteOff
 

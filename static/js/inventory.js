@@ -23,6 +23,9 @@
     var target = event.detail.target;
     if (!target) return;
     if (target.id === "scan-result") {
+      // The code was read: clear it, so the next scan starts empty.
+      var input = scanInput();
+      if (input) input.value = "";
       var weight = target.querySelector("[data-focus]");
       if (weight) {
         weight.focus();
