@@ -214,6 +214,7 @@ def run_all(server, args, log, *, password, spread, hot_pk, queries=None):
     log(f"checkout, spread over {len(spread)} products: {processes} client processes, "
         f"{len(usernames)} shoppers, {args.duration} s")
     cookies = login_all(server.url, usernames, password)
+    check_before = check_stock(server.env)
     close_old_connections()
     spread_result = _run(server, usernames=usernames, cookies=cookies, products=spread,
                          seconds=args.duration, processes=processes, hot=False)
@@ -232,27 +233,38 @@ def run_all(server, args, log, *, password, spread, hot_pk, queries=None):
     hot_after = Product.objects.get(pk=hot_pk).quantity
     sold_lines = OrderLine.objects.filter(product_id=hot_pk).count() - lines_before
     row = _row("checkout, one hot product (orders/s)", hot_result, queries)
-    try:
-        check = support.manage("check_stock", env=server.env, timeout=1800).stdout.strip()
-        check = check.splitlines()[-1] if check else "passes"
-        check_ok = True
-    except RuntimeError as error:
-        check, check_ok = f"FAILED: {str(error)[-300:]}", False
+    check_after = check_stock(server.env)
     oversold = hot_after < 0 or Decimal(sold_lines) != hot_before - hot_after
     row["notes"] = [
         f"Hot product: {hot_before} units before, {hot_result['ok']} orders placed, "
         f"{sold_lines} order lines written, {hot_after} left, {hot_result['sold_out']} shoppers "
-        f"told it was sold out → {'OVERSOLD' if oversold else 'no oversell'}; "
-        f"`manage.py check_stock`: {check}.",
+        f"told it was sold out → {'OVERSOLD' if oversold else 'no oversell'}.",
+        f"`manage.py check_stock` before the checkout runs: {check_before['text']}; "
+        f"after: {check_after['text']}.",
         f"Checkout spread: {spread_result['ok']} orders in {spread_result['elapsed']:.1f} s, "
         f"errors {spread_result['errors']} {spread_result['statuses'] or ''}.",
     ]
-    row["oversold"] = oversold or not check_ok
+    check_ok = check_after["problems"] == 0 or (
+        check_after["problems"] <= check_before["problems"])
+    row["check_stock"] = {"before": check_before, "after": check_after}
+    row["oversold"] = oversold
+    row["check_ok"] = check_ok
     rows.append(row)
     for r in rows:
         log(f"{r['name']}: {r['rps']:.1f} orders/s p50 {r['p50_ms']:.0f} ms p99 {r['p99_ms']:.0f} ms "
             f"errors {r['errors']}")
     return rows
+
+
+def check_stock(env) -> dict:
+    """`manage.py check_stock`: {"problems": n, "text": its verdict in a few words}."""
+    try:
+        out = support.manage("check_stock", env=env, timeout=1800).stdout.strip()
+        return {"problems": 0, "text": "passes" + (f" ({out.splitlines()[-1]})" if out else "")}
+    except RuntimeError as error:
+        found = re.search(r"(\d+) problem\(s\) found", str(error))
+        problems = int(found.group(1)) if found else -1
+        return {"problems": problems, "text": f"FAILS with {problems} problem(s)"}
 
 
 def _row(name, result, queries) -> dict:

@@ -407,7 +407,12 @@ def verdicts(results, ceiling) -> list[str]:
                    f"({spread['rps']:.1f} orders/s).")
     hot = next((r for r in results if r["name"].startswith("checkout, one hot")), None)
     if hot:
-        out.append(f"- No oversell on the hot product: {mark(not hot.get('oversold'))}.")
+        out.append(f"- No oversell on the hot product (stock ≥ 0, units sold = order lines): "
+                   f"{mark(not hot.get('oversold'))}.")
+        check = hot.get("check_stock", {})
+        out.append(f"- `check_stock` finds no new problem after checkout: "
+                   f"{mark(hot.get('check_ok'))} (before: {check.get('before', {}).get('text')}; "
+                   f"after: {check.get('after', {}).get('text')}).")
     return out
 
 
