@@ -106,11 +106,13 @@ def test_seller_product_receipt_writeoff_stocktake(make_ui, e2e_server, tmp_path
 
     # 6. Own analytics.
     ui.go("/analytics/dashboard/", "dashboard")
-    assert ui.page.locator("h1").count() == 1
-    ui.page.select_option("#an-period", index=1)
-    ui.page.wait_for_url("**period=**")
+    assert "Your products only" in ui.page.locator(".an-scope").inner_text()
+    ui.page.select_option("#an-period", "today")
+    ui.page.wait_for_url("**period=today**")
     ui.htmx_settled()
     ui.settled("dashboard-period")
+    assert ui.page.input_value("#an-from") == ui.page.input_value("#an-to")  # one day
+    assert "Your products only" in ui.page.locator(".an-scope").inner_text()
 
     ui.switch_language("ru")
     if viewport == "desktop":  # the same words at both sizes: read them once
