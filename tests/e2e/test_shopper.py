@@ -52,7 +52,8 @@ def test_shopper_signs_up_and_keeps_a_profile(make_ui, viewport):
 def test_shopper_finds_buys_cancels_and_reviews(make_ui, e2e_server, viewport):
     """Sign up, find a product by name, by barcode and by category, wishlist and cart it, change
     the quantity, check out in three steps paying from a topped-up wallet, follow the order and
-    cancel it: the stock and the balance come back. Then a demo shopper reviews a purchase."""
+    cancel it: the stock (read as admin on the product's page) and the balance come back.
+    The review needs a purchase that stands: test_shopper_reviews_a_purchase below."""
     pk, name, slug, barcode, category_slug, category_name = shop_product(
         e2e_server, skip=0 if viewport == "phone" else 1)
     short_name = name.split(" / ")[-1]
