@@ -13,6 +13,17 @@ class UserAdmin(DjangoUserAdmin):
     fieldsets = DjangoUserAdmin.fieldsets + (
         (_("Store"), {"fields": ("role", "phone", "address")}),
     )
+    # Role, blocking and deletion have rules (the last admin, no self-demotion) and leave an
+    # audit entry: they are done on the store's own user pages (accounts.staff_services), so
+    # here they are read only and a user cannot be deleted.
+    readonly_fields = ("role", "is_active", "is_staff", "is_superuser", "groups",
+                       "user_permissions", "last_login", "date_joined")
+
+    def get_readonly_fields(self, request, obj=None):
+        return self.readonly_fields if obj is not None else ()
+
+    def has_delete_permission(self, request, obj=None):
+        return False
 
 
 class WalletEntryInline(admin.TabularInline):
