@@ -6,7 +6,7 @@ from decimal import Decimal
 
 from django import forms
 from django.core.exceptions import ValidationError
-from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_lazy as _, pgettext_lazy
 
 from accounts.models import Role, User
 from bibarys.units import Unit, quantity_fits_unit
@@ -26,7 +26,7 @@ class ShopFilterForm(forms.Form):
     """The catalog's GET form: every value optional, a bad one simply ignored."""
 
     SORT_CHOICES = [
-        ("name", _("Name")),
+        ("name", pgettext_lazy("catalog", "Name")),
         ("price", _("Price: low to high")),
         ("-price", _("Price: high to low")),
         ("newest", _("Newest")),
@@ -104,7 +104,7 @@ class MultiplePhotoField(forms.FileField):
 class ProductForm(forms.Form):
     """The product card a seller fills in; the admin also chooses the seller."""
 
-    name = forms.CharField(label=_("Name"), max_length=200,
+    name = forms.CharField(label=pgettext_lazy("catalog", "Name"), max_length=200,
                            help_text=_("As the shelf label says, e.g. «Сүт 3,2% 1 л / Молоко 3,2% 1 л»."))
     category = forms.ModelChoiceField(label=_("Category"), queryset=Category.objects.none())
     unit = forms.ChoiceField(label=_("Unit"), choices=Unit.choices)
@@ -197,7 +197,7 @@ class PhotoForm(forms.Form):
 
 
 class CategoryForm(forms.Form):
-    name = forms.CharField(label=_("Name"), max_length=120)
+    name = forms.CharField(label=pgettext_lazy("catalog", "Name"), max_length=120)
     parent = forms.ModelChoiceField(label=_("Parent category"), required=False,
                                     queryset=Category.objects.none(),
                                     empty_label=_("— top level —"))
