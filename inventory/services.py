@@ -870,9 +870,10 @@ def products_import(*, rows, by, seller, filename: str = "", dry_run: bool = Fal
                     value = categories[value.strip().lower()]
                 setattr(product, name, value)
                 changed_fields.add(name)
-        if updates:
-            Product.objects.bulk_update([p for p, _c in updates.values()],
-                                        sorted(changed_fields), batch_size=BULK_CHUNK)
+        # One executemany per changed column, each with only the products whose column changed
+        # (bulk_update's CASE per row is what made 50 000-row price updates slow).
+        for name in sorted(changed_fields):
+            update_column([p for p, c in updates.values() if name in c], name)
 
         # Opening stock of the new products: one posted goods receipt.
         opening = [(product, row) for product, row in zip(created, new_rows) if row.quantity]

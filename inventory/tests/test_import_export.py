@@ -208,3 +208,23 @@ def test_import_command_exits_with_the_bad_rows(tmp_path, admin_user):
     with pytest.raises(CommandError):
         call_command("import_products", str(source), stdout=io.StringIO(), stderr=io.StringIO())
     assert not Product.objects.exists()
+
+
+def test_import_updates_only_the_changed_columns_of_each_product(seller):
+    milk = ProductFactory(seller=seller, sku="MILK-1", name="Сүт", price=Decimal("500.00"),
+                          cost_price=Decimal("300.00"))
+    rice = ProductFactory(seller=seller, sku="RICE-1", name="Күріш", price=Decimal("900.00"),
+                          unit="pcs")
+    data = ("sku;name;category;unit;price;cost\n"
+            "MILK-1;Сүт;;;520,50;\n"
+            "RICE-1;Күріш Лаззат;Жарма;кг;900;650\n").encode()
+    result = _import(data, "update.csv", seller)
+    milk.refresh_from_db()
+    rice.refresh_from_db()
+    assert result.updated == 2
+    assert (milk.name, milk.price, milk.cost_price) == ("Сүт", Decimal("520.50"),
+                                                       Decimal("300.00"))
+    assert (rice.name, rice.price, rice.cost_price, rice.unit) == (
+        "Күріш Лаззат", Decimal("900.00"), Decimal("650.00"), "kg")
+    assert rice.category == Category.objects.get(name="Жарма")
+    assert milk.category.name != "Жарма"
