@@ -1,0 +1,70 @@
+"""The daily sales rollup: what the dashboard and the sales report read instead of every order line.
+
+A sale is an order line of an order that is not cancelled (see selectors.py). The rollup keeps,
+per Almaty calendar day of the order's `created_at`:
+
+- SalesDayProduct: per product (seller copied from the line): quantity, items, revenue, cost;
+- SalesDaySeller: per seller, the number of orders holding their lines;
+- SalesDay: the store-wide orders, items, revenue and cost.
+
+Kept true in the same transaction as the order (analytics/signals.py: a placed order adds its
+lines, a cancelled one subtracts them) and rebuilt from the order lines by
+`manage.py rebuild_sales_rollup` (bulk paths such as the demo seeder write no history signals).
+Revenue and cost are the sums of the lines' totals and their rounded costs, so the figures are
+exactly those of the line-level queries."""
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+def _money(verbose):
+    return models.DecimalField(verbose, max_digits=16, decimal_places=2, default=0)
+
+
+def _quantity(verbose):
+    return models.DecimalField(verbose, max_digits=16, decimal_places=3, default=0)
+
+
+class SalesDayProduct(models.Model):
+    day = models.DateField(_("day"))
+    product = models.ForeignKey("catalog.Product", on_delete=models.PROTECT, related_name="+",
+                                verbose_name=_("product"))
+    seller = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                               related_name="+", verbose_name=_("seller"))
+    quantity = _quantity(_("quantity"))
+    items = _quantity(_("items sold"))
+    revenue = _money(_("revenue"))
+    cost = _money(_("cost of goods"))
+
+    class Meta:
+        verbose_name = _("daily product sales")
+        verbose_name_plural = _("daily product sales")
+        constraints = [models.UniqueConstraint(fields=["day", "product", "seller"],
+                                               name="sales_day_product_unique")]
+        indexes = [models.Index(fields=["seller", "day"], name="sales_day_product_seller")]
+
+
+class SalesDaySeller(models.Model):
+    day = models.DateField(_("day"))
+    seller = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                               related_name="+", verbose_name=_("seller"))
+    orders = models.IntegerField(_("orders"), default=0)
+
+    class Meta:
+        verbose_name = _("daily seller orders")
+        verbose_name_plural = _("daily seller orders")
+        constraints = [models.UniqueConstraint(fields=["seller", "day"],
+                                               name="sales_day_seller_unique")]
+
+
+class SalesDay(models.Model):
+    day = models.DateField(_("day"), unique=True)
+    orders = models.IntegerField(_("orders"), default=0)
+    items = _quantity(_("items sold"))
+    revenue = _money(_("revenue"))
+    cost = _money(_("cost of goods"))
+
+    class Meta:
+        verbose_name = _("daily sales")
+        verbose_name_plural = _("daily sales")

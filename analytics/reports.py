@@ -49,7 +49,7 @@ def sales_report(viewer, period: Period) -> dict:
         "totals": totals,
         "by_day": selectors.sales_series(viewer, period, "day", zero_fill=False),
         "by_product": selectors.sales_by_product(viewer, period),
-        "by_category": selectors.revenue_by_category(viewer, period),
+        "by_category": selectors.revenue_by_category(viewer, period, with_orders=True),
         "by_seller": selectors.sales_by_seller(viewer, period),
         "chart": charts.sales_chart(series, granularity=granularity, width=720, height=230,
                                     title=_("Revenue and profit"), revenue_label=_("Revenue"),

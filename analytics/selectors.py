@@ -23,7 +23,7 @@ from django.db.models import (
     Case, Count, DecimalField, Exists, ExpressionWrapper, F, OuterRef, Q, Subquery, Sum, Value,
     When,
 )
-from django.db.models.functions import NullIf, Round, TruncDay, TruncMonth, TruncWeek
+from django.db.models.functions import NullIf, Round, TruncMonth, TruncWeek
 from django.utils import timezone
 
 from accounts.models import Role
@@ -31,6 +31,7 @@ from catalog.models import Product
 from inventory.models import DocumentStatus, ReceiptLine, WriteOffLine
 from orders.models import Order, OrderLine, OrderStatus
 
+from .models import SalesDay, SalesDayProduct, SalesDaySeller
 from .periods import Period
 
 ZERO = Decimal("0.00")
@@ -123,28 +124,40 @@ def _totals(aggregate: dict, prefix: str) -> dict:
 
 
 def sales_totals(viewer, period: Period) -> dict:
-    """Revenue, cost, profit, orders, average check and items sold of one period (one query)."""
+    """Revenue, cost, profit, orders, average check and items sold of one period."""
     return sales_figures(viewer, period, compare=False)["current"]
+
+
+def _rollup_days(model, first: datetime.date, last: datetime.date, viewer=None):
+    rows = model.objects.filter(day__gte=first, day__lte=last)
+    if viewer is not None and not is_store_wide(viewer):
+        rows = rows.filter(seller=viewer)
+    return rows
 
 
 def sales_figures(viewer, period: Period, *, compare: bool = True) -> dict:
     """The period's totals and, with `compare`, those of the previous period of the same
-    length, in one query (conditional aggregates over both periods)."""
-    previous = period.previous()
-    span = Period(previous.first if compare else period.first, period.last)
-    in_current = Q(order__created_at__gte=period.start)
-    in_previous = Q(order__created_at__lt=period.start)
-    aggregates = {}
-    for prefix, condition in (("cur", in_current), ("prev", in_previous)):
-        if prefix == "prev" and not compare:
-            continue
-        aggregates.update({
-            f"{prefix}_revenue": Sum("line_total", filter=condition, output_field=MONEY),
-            f"{prefix}_cost": Sum(LINE_COST, filter=condition, output_field=MONEY),
-            f"{prefix}_orders": Count("order", distinct=True, filter=condition),
-            f"{prefix}_items": Sum(ITEMS, filter=condition, output_field=QUANTITY),
+    length, from the daily rollup: one query for an admin (the store's days), two for a seller
+    (their product-days, their order counts)."""
+    first = period.previous().first if compare else period.first
+    current = Q(day__gte=period.first)
+    previous = Q(day__lt=period.first)
+    prefixes = (("cur", current), ("prev", previous)) if compare else (("cur", current),)
+    money_sums = {}
+    order_sums = {}
+    for prefix, condition in prefixes:
+        money_sums.update({
+            f"{prefix}_revenue": Sum("revenue", filter=condition, output_field=MONEY),
+            f"{prefix}_cost": Sum("cost", filter=condition, output_field=MONEY),
+            f"{prefix}_items": Sum("items", filter=condition, output_field=QUANTITY),
         })
-    row = sale_lines(viewer, span).aggregate(**aggregates)
+        order_sums[f"{prefix}_orders"] = Sum("orders", filter=condition)
+    if is_store_wide(viewer):
+        row = _rollup_days(SalesDay, first, period.last).aggregate(**money_sums, **order_sums)
+    else:
+        row = _rollup_days(SalesDayProduct, first, period.last, viewer).aggregate(**money_sums)
+        row.update(_rollup_days(SalesDaySeller, first, period.last, viewer)
+                   .aggregate(**order_sums))
     result = {"current": _totals(row, "cur")}
     if compare:
         result["previous"] = _totals(row, "prev")
@@ -191,9 +204,6 @@ def dashboard_figures(viewer, period: Period) -> list[Figure]:
 # Series for charts.
 
 
-TRUNC = {"day": TruncDay, "week": TruncWeek, "month": TruncMonth}
-
-
 def _bucket_start(day: datetime.date, granularity: str) -> datetime.date:
     if granularity == "week":
         return day - datetime.timedelta(days=day.weekday())
@@ -230,28 +240,43 @@ class Point:
         return self.revenue - self.cost
 
 
+def _bucket(granularity: str):
+    return {"day": F("day"), "week": TruncWeek("day"), "month": TruncMonth("day")}[granularity]
+
+
 def sales_series(viewer, period: Period, granularity: str | None = None, *,
                  zero_fill: bool = True) -> list[Point]:
-    """Revenue, cost and orders per day, week (from Monday) or month of the period, in Almaty
-    time; every bucket of the period is present (zero when nothing sold) unless zero_fill is
-    off. One query."""
+    """Revenue, cost and orders per day, week (from Monday) or month of the period (Almaty
+    days, from the daily rollup); every bucket of the period is present (zero when nothing
+    sold) unless zero_fill is off. One query for an admin, two for a seller."""
     granularity = granularity or period.granularity
-    trunc = TRUNC[granularity]("order__created_at", tzinfo=timezone.get_current_timezone())
-    rows = (sale_lines(viewer, period).annotate(bucket=trunc).values("bucket")
-            .annotate(revenue=Sum("line_total", output_field=MONEY),
-                      cost=Sum(LINE_COST, output_field=MONEY),
-                      orders=Count("order", distinct=True))
-            .order_by("bucket"))
-    found = {_as_local_date(row["bucket"]): row for row in rows}
+    bucket = _bucket(granularity)
+    sums = {"revenue": Sum("revenue", output_field=MONEY), "cost": Sum("cost", output_field=MONEY)}
+    if is_store_wide(viewer):
+        rows = (_rollup_days(SalesDay, period.first, period.last).annotate(bucket=bucket)
+                .values("bucket").annotate(**sums, orders=Sum("orders")).order_by("bucket"))
+        found = {_as_local_date(row["bucket"]): row for row in rows}
+    else:
+        rows = (_rollup_days(SalesDayProduct, period.first, period.last, viewer)
+                .annotate(bucket=bucket).values("bucket").annotate(**sums).order_by("bucket"))
+        orders = {_as_local_date(row["bucket"]): row["orders"] for row in
+                  _rollup_days(SalesDaySeller, period.first, period.last, viewer)
+                  .annotate(bucket=bucket).values("bucket").annotate(orders=Sum("orders"))
+                  .order_by("bucket")}
+        found = {}
+        for row in rows:
+            day = _as_local_date(row["bucket"])
+            found[day] = {**row, "orders": orders.get(day, 0)}
     if not zero_fill:
-        return [Point(day, _money(row["revenue"]), _money(row["cost"]), row["orders"])
+        return [Point(day, _money(row["revenue"]), _money(row["cost"]), row["orders"] or 0)
                 for day, row in sorted(found.items())]
     points = []
     day = _bucket_start(period.first, granularity)
     while day <= period.last:
         row = found.get(day)
         points.append(Point(day, _money(row["revenue"]) if row else ZERO,
-                            _money(row["cost"]) if row else ZERO, row["orders"] if row else 0))
+                            _money(row["cost"]) if row else ZERO,
+                            (row["orders"] or 0) if row else 0))
         day = _next_bucket(day, granularity)
     return points
 
@@ -275,27 +300,41 @@ def _with_money(rows):
 
 
 _SUMS = {
-    # Not called "quantity": that name would shadow the field LINE_COST multiplies.
+    # Not called "quantity": that name is the rollup's own field.
     "sold": Sum("quantity", output_field=QUANTITY),
-    "revenue": Sum("line_total", output_field=MONEY),
-    "cost": Sum(LINE_COST, output_field=MONEY),
+    "revenue": Sum("revenue", output_field=MONEY),
+    "cost": Sum("cost", output_field=MONEY),
 }
 
 
-def revenue_by_category(viewer, period: Period) -> list[dict]:
+def _product_days(viewer, period: Period):
+    return _rollup_days(SalesDayProduct, period.first, period.last, viewer)
+
+
+def revenue_by_category(viewer, period: Period, *, with_orders: bool = False) -> list[dict]:
     """Revenue, cost and profit per category (the product's current category), highest
-    revenue first. One query."""
-    rows = (sale_lines(viewer, period)
+    revenue first, from the daily rollup. One query. `with_orders` (the sales report) adds the
+    number of orders holding the category's products: a distinct count the daily rollup cannot
+    sum, so that variant reads the order lines of the period (one query)."""
+    if with_orders:
+        rows = (sale_lines(viewer, period)
+                .values(category_id=F("product__category_id"), name=F("product__category__name"))
+                .annotate(revenue=Sum("line_total", output_field=MONEY),
+                          cost=Sum(LINE_COST, output_field=MONEY),
+                          orders=Count("order", distinct=True))
+                .order_by("-revenue", "name"))
+        return _with_money(rows)
+    rows = (_product_days(viewer, period)
             .values(category_id=F("product__category_id"), name=F("product__category__name"))
-            .annotate(revenue=_SUMS["revenue"], cost=_SUMS["cost"],
-                      orders=Count("order", distinct=True))
+            .annotate(revenue=_SUMS["revenue"], cost=_SUMS["cost"])
             .order_by("-revenue", "name"))
     return _with_money(rows)
 
 
 def _by_product(viewer, period: Period):
-    return (sale_lines(viewer, period)
-            .values("product_id", "unit", name=F("product__name"), sku=F("product__sku"))
+    return (_product_days(viewer, period)
+            .values("product_id", unit=F("product__unit"), name=F("product__name"),
+                    sku=F("product__sku"))
             .annotate(**_SUMS))
 
 
@@ -327,15 +366,19 @@ def by_margin(viewer, period: Period, *, best: bool = True, limit: int = 5,
 
 
 def sales_by_seller(viewer, period: Period) -> list[dict]:
-    """Revenue, cost and profit per seller (the seller copied on the line). One query."""
-    rows = (sale_lines(viewer, period)
+    """Revenue, cost and profit per seller (the seller copied on the line), from the daily
+    rollup. Two queries (money by product-days, orders by seller-days)."""
+    rows = (_product_days(viewer, period)
             .values("seller_id", username=F("seller__username"),
                     first_name=F("seller__first_name"), last_name=F("seller__last_name"))
-            .annotate(revenue=_SUMS["revenue"], cost=_SUMS["cost"],
-                      orders=Count("order", distinct=True))
+            .annotate(revenue=_SUMS["revenue"], cost=_SUMS["cost"])
             .order_by("-revenue", "username"))
+    orders = dict(_rollup_days(SalesDaySeller, period.first, period.last, viewer)
+                  .values("seller_id").annotate(n=Sum("orders")).order_by()
+                  .values_list("seller_id", "n"))
     rows = _with_money(rows)
     for row in rows:
+        row["orders"] = orders.get(row["seller_id"], 0)
         row["name"] = " ".join(p for p in (row["first_name"], row["last_name"]) if p) or \
             row["username"]
     return rows

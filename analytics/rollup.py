@@ -1,0 +1,180 @@
+"""Writing the daily sales rollup (analytics.models): the incremental path run by the order
+history signal, and the rebuild from the order lines.
+
+Incremental: inside the order service's transaction, each (day, product, seller), (day, seller)
+and day row gets `UPDATE ... SET x = x + delta`; when no row is there yet it is INSERTed inside a
+savepoint, and if a concurrent transaction inserted it first (IntegrityError on the unique key)
+the UPDATE is run again, now finding the committed row. Rows are touched in one order (products
+by id, sellers by id, then the day) so two orders never wait on each other crosswise. Rows that
+fall to zero (the last sale of that day cancelled) are deleted, so the rollup holds exactly the
+rows a rebuild would write.
+
+Rebuild: delete the days' rows and INSERT ... SELECT the aggregates of the order lines, one
+statement per table, in one transaction. On PostgreSQL the three tables are locked (EXCLUSIVE:
+reads go on, order signals wait) so an order committing meanwhile is counted exactly once."""
+
+from __future__ import annotations
+
+import datetime
+from collections import defaultdict
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.conf import settings
+from django.db import IntegrityError, connection, transaction
+from django.db.models import Count, F, Sum
+from django.db.models.functions import TruncDate
+from django.utils import timezone
+
+from orders.models import OrderLine, OrderStatus
+
+from .models import SalesDay, SalesDayProduct, SalesDaySeller
+
+TIYN = Decimal("0.01")
+SALE_STATUSES = [s.value for s in OrderStatus if s != OrderStatus.CANCELLED]
+
+
+def store_zone():
+    return timezone.get_default_timezone()
+
+
+def sale_day(moment: datetime.datetime) -> datetime.date:
+    """The Almaty calendar day of a moment."""
+    return timezone.localtime(moment, store_zone()).date()
+
+
+def line_cost(quantity: Decimal, cost_price: Decimal) -> Decimal:
+    return (quantity * cost_price).quantize(TIYN, rounding=ROUND_HALF_UP)
+
+
+def line_items(unit: str, quantity: Decimal) -> Decimal:
+    """Pieces count one by one; a weighed or poured line counts as one item."""
+    return quantity if unit == "pcs" else Decimal("1")
+
+
+def _add(model, keys: dict, deltas: dict) -> None:
+    """keys' row += deltas, creating the row when it is missing (race-safe, see the module)."""
+    changes = {field: F(field) + value for field, value in deltas.items()}
+    if model.objects.filter(**keys).update(**changes):
+        return
+    try:
+        with transaction.atomic():
+            model.objects.create(**keys, **deltas)
+            return
+    except IntegrityError:
+        pass
+    model.objects.filter(**keys).update(**changes)
+
+
+def rollup_order(order, *, sign: int) -> None:
+    """Add (sign=1, the order was placed) or subtract (sign=-1, it was cancelled) the order's
+    lines to the rollup of the order's day. Runs in the caller's transaction."""
+    day = sale_day(order.created_at)
+    lines = list(OrderLine.objects.filter(order=order).order_by("product_id", "seller_id")
+                 .values_list("product_id", "seller_id", "unit", "quantity", "line_total",
+                              "cost_price"))
+    if not lines:
+        return
+    total = {"items": Decimal("0"), "revenue": Decimal("0"), "cost": Decimal("0")}
+    sellers = set()
+    for product_id, seller_id, unit, quantity, line_total, cost_price in lines:
+        delta = {"quantity": quantity, "items": line_items(unit, quantity),
+                 "revenue": line_total, "cost": line_cost(quantity, cost_price)}
+        for key in total:
+            total[key] += delta[key]
+        sellers.add(seller_id)
+        _add(SalesDayProduct, {"day": day, "product_id": product_id, "seller_id": seller_id},
+             {key: value * sign for key, value in delta.items()})
+    for seller_id in sorted(sellers):
+        _add(SalesDaySeller, {"day": day, "seller_id": seller_id}, {"orders": sign})
+    _add(SalesDay, {"day": day}, {"orders": sign, **{k: v * sign for k, v in total.items()}})
+    if sign < 0:
+        # The last sale of a row cancelled: drop it, as a rebuild would not write it.
+        SalesDayProduct.objects.filter(day=day, product_id__in=[line[0] for line in lines],
+                                       quantity=0).delete()
+        SalesDaySeller.objects.filter(day=day, seller_id__in=sellers, orders=0).delete()
+        SalesDay.objects.filter(day=day, orders=0).delete()
+
+
+# ---------------------------------------------------------------------------------------------
+# Rebuild.
+
+
+def _day_bounds(first, last):
+    zone = store_zone()
+    start = end = None
+    if first is not None:
+        start = timezone.make_aware(datetime.datetime.combine(first, datetime.time.min), zone)
+    if last is not None:
+        end = timezone.make_aware(
+            datetime.datetime.combine(last + datetime.timedelta(days=1), datetime.time.min),
+            zone)
+    return start, end
+
+
+def _insert_select(model, queryset, columns: dict) -> int:
+    """INSERT INTO model (columns...) SELECT <queryset>: `columns` maps the queryset's output
+    names to the table's columns."""
+    query = queryset.query
+    # Django 5.2 keeps the SELECT order of values()/annotate() in `selected`.
+    names = list(query.selected)
+    sql, params = query.sql_with_params()
+    targets = ", ".join(connection.ops.quote_name(columns[name]) for name in names)
+    table = connection.ops.quote_name(model._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(f"INSERT INTO {table} ({targets}) {sql}", params)
+        return cursor.rowcount
+
+
+def sales_rollup_rebuild(*, first: datetime.date | None = None,
+                         last: datetime.date | None = None) -> dict:
+    """Recompute the rollup of the days first..last (both included; None = open end) from the
+    order lines. One transaction; returns the rows written per table."""
+    from .selectors import ITEMS, LINE_COST, MONEY, QUANTITY
+
+    start, end = _day_bounds(first, last)
+    day = TruncDate("order__created_at", tzinfo=store_zone())
+    lines = OrderLine.objects.filter(order__status__in=SALE_STATUSES)
+    if start is not None:
+        lines = lines.filter(order__created_at__gte=start)
+    if end is not None:
+        lines = lines.filter(order__created_at__lt=end)
+    lines = lines.annotate(sale_day=day).order_by()
+    written = {}
+    with transaction.atomic():
+        if connection.vendor == "postgresql":
+            tables = ", ".join(connection.ops.quote_name(m._meta.db_table)
+                               for m in (SalesDayProduct, SalesDaySeller, SalesDay))
+            with connection.cursor() as cursor:
+                cursor.execute(f"LOCK TABLE {tables} IN EXCLUSIVE MODE")
+        for model in (SalesDayProduct, SalesDaySeller, SalesDay):
+            rows = model.objects.all()
+            if first is not None:
+                rows = rows.filter(day__gte=first)
+            if last is not None:
+                rows = rows.filter(day__lte=last)
+            rows._raw_delete(rows.db)
+        written["products"] = _insert_select(
+            SalesDayProduct,
+            lines.values("sale_day", "product_id", "seller_id").annotate(
+                sum_quantity=Sum("quantity", output_field=QUANTITY),
+                sum_items=Sum(ITEMS, output_field=QUANTITY),
+                sum_revenue=Sum("line_total", output_field=MONEY),
+                sum_cost=Sum(LINE_COST, output_field=MONEY)),
+            {"sale_day": "day", "product_id": "product_id", "seller_id": "seller_id",
+             "sum_quantity": "quantity", "sum_items": "items", "sum_revenue": "revenue",
+             "sum_cost": "cost"})
+        written["sellers"] = _insert_select(
+            SalesDaySeller,
+            lines.values("sale_day", "seller_id").annotate(
+                n_orders=Count("order_id", distinct=True)),
+            {"sale_day": "day", "seller_id": "seller_id", "n_orders": "orders"})
+        written["days"] = _insert_select(
+            SalesDay,
+            lines.values("sale_day").annotate(
+                n_orders=Count("order_id", distinct=True),
+                sum_items=Sum(ITEMS, output_field=QUANTITY),
+                sum_revenue=Sum("line_total", output_field=MONEY),
+                sum_cost=Sum(LINE_COST, output_field=MONEY)),
+            {"sale_day": "day", "n_orders": "orders", "sum_items": "items",
+             "sum_revenue": "revenue", "sum_cost": "cost"})
+    return written
