@@ -73,6 +73,13 @@ class ImportRow:
     cost: Decimal | None = None
     quantity: Decimal | None = None
 
+    @property
+    def unit_label(self) -> str:
+        """The unit as the preview shows it, in the visitor's language ("дана", "шт", "pcs")."""
+        from bibarys.units import UNIT_SHORT
+
+        return str(UNIT_SHORT.get(self.unit, self.unit)) if self.unit else ""
+
     def to_json(self) -> dict:
         data = asdict(self)
         for key in ("price", "cost", "quantity"):
