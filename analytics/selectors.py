@@ -9,6 +9,12 @@ cost of goods is the sum of the lines' cost price × quantity, each rounded to t
 (the copied cost, so later price changes do not rewrite history); profit = revenue − cost.
 A seller sees only their own lines (OrderLine.seller, copied at sale); an admin sees the store.
 
+Sales figures (totals, series, categories, products, margins, sellers) read the daily sales
+rollup (analytics.models, kept in the order's transaction; see rollup.py) for whole Almaty days
+instead of every order line, so their cost grows with days × products sold, not with lines.
+Only the order count per category of the sales report (a distinct count no daily sum can give)
+and the recent orders (a LIMIT query) read orders and lines.
+
 Each function runs a fixed number of queries whatever the amount of data: aggregates and
 GROUP BY in SQL, Python only fills empty buckets of a chart and divides two totals."""
 

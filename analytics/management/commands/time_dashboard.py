@@ -1,0 +1,62 @@
+"""Time the dashboard (as an admin and as a seller) and the 30-day sales PDF in process, with the
+Django test client against the configured database: prints milliseconds (each run, and the
+median) and the number of queries.
+
+    DATABASE_URL=postgres://... DEBUG=1 .venv/bin/python manage.py time_dashboard --runs 5
+"""
+
+import datetime
+import statistics
+import time
+
+from django.contrib.auth import get_user_model
+from django.core.management.base import BaseCommand, CommandError
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+
+class Command(BaseCommand):
+    help = "Time the analytics dashboard (admin, seller) and the 30-day sales PDF."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--runs", type=int, default=5)
+        parser.add_argument("--admin", default="admin")
+        parser.add_argument("--seller", default="seller1")
+        parser.add_argument("--pdf-runs", type=int, default=2)
+
+    def _time(self, client, url, runs):
+        timings, queries, status = [], 0, None
+        for _ in range(runs):
+            with CaptureQueriesContext(connection) as captured:
+                began = time.perf_counter()
+                response = client.get(url, HTTP_HOST="127.0.0.1")
+                timings.append((time.perf_counter() - began) * 1000)
+            status, queries = response.status_code, len(captured)
+            if status != 200:
+                raise CommandError(f"{url} answered {status}")
+        return timings, queries
+
+    def _report(self, label, url, client, runs):
+        client.get(url, HTTP_HOST="127.0.0.1")  # warm-up: templates, fonts, plan caches
+        timings, queries = self._time(client, url, runs)
+        runs_text = ", ".join(f"{t:.0f}" for t in timings)
+        self.stdout.write(f"{label}: median {statistics.median(timings):.0f} ms, "
+                          f"min {min(timings):.0f} ms ({runs_text}); {queries} queries")
+
+    def handle(self, *args, runs, admin, seller, pdf_runs, **options):
+        users = get_user_model().objects
+        today = timezone.localdate()
+        first = today - datetime.timedelta(days=29)
+        dashboard = reverse("analytics:dashboard")
+        pdf = (reverse("analytics:report", kwargs={"name": "sales", "fmt": "pdf"})
+               + f"?from={first}&to={today}")
+        for username in (admin, seller):
+            client = Client()
+            client.force_login(users.get(username=username))
+            self._report(f"dashboard (30 days), {username}", dashboard, client, runs)
+        client = Client()
+        client.force_login(users.get(username=admin))
+        self._report(f"sales PDF {first}..{today}, {admin}", pdf, client, pdf_runs)
