@@ -326,9 +326,6 @@ def untranslated_on(text: str, language: str) -> list[str]:
 # xfail with the list (the flow itself has passed by then); any other leftover fails it. Remove
 # an entry as soon as its owner fixes it (the xfail is not strict, so a fix shows as a pass).
 KNOWN_UNTRANSLATED = [
-    (r"^/catalog/manage/\d+/$", "product",
-     "audit action code 'product.create' shown raw in 'History of changes': no label in "
-     "accounts/templatetags/audit_tags.py ACTION_LABELS (users/catalog owners)"),
     (r"^/inventory/products/\d+/movements/$", "Stocktake",
      "ledger reason stored in the poster's language (inventory/services.py: reason=str(stocktake)) "
      "and shown verbatim: 'Stocktake №00002' (inventory owner)"),
