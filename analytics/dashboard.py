@@ -82,11 +82,12 @@ def dashboard_context(viewer, period: Period, group: str = "") -> dict:
     granularity = group or period.granularity
     series = selectors.sales_series(viewer, period, granularity)
     week = selectors.sales_series(viewer, last_days(7), "day")
-    categories = selectors.revenue_by_category(viewer, period)
-    top_quantity = selectors.top_products(viewer, period, by="quantity")
-    top_revenue = selectors.top_products(viewer, period, by="revenue")
+    board = selectors.product_board(viewer, period)
+    categories = board["category"]
+    top_quantity = board["quantity"]
+    top_revenue = board["revenue"]
     no_sales = _("No sales in this period.")
-    best = selectors.by_margin(viewer, period, best=True)
+    best = board["best"]
     context = {
         "period": period,
         "granularity": granularity,
@@ -106,8 +107,7 @@ def dashboard_context(viewer, period: Period, group: str = "") -> dict:
         "top_revenue_chart": charts.hbar_chart(money_rows(top_revenue),
                                                title=_("Top 5 by revenue"), empty=no_sales),
         "best_margin": best,
-        "worst_margin": selectors.by_margin(viewer, period, best=False,
-                                            exclude=[row["product_id"] for row in best]),
+        "worst_margin": board["worst"],
         "recent_orders": selectors.recent_orders(viewer),
         "recent_writeoffs": selectors.recent_writeoffs(viewer),
         "low_stock_products": inventory_selectors.low_stock(viewer, limit=10),

@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.contrib.auth import get_user_model
+from django.db import connection
 from django.db.models import (
     Case, Count, DecimalField, Exists, ExpressionWrapper, F, OuterRef, Q, Subquery, Sum, Value,
     When,
@@ -521,3 +522,98 @@ def order_for_invoice(order_pk: int, viewer):
     if not is_store_wide(viewer):
         orders = orders.filter(user=viewer)
     return orders.filter(pk=order_pk).first()
+
+
+# ---------------------------------------------------------------------------------------------
+# The dashboard's product and category panels in one pass.
+
+_BOARD_SQL = """
+WITH agg AS (
+    SELECT product_id, SUM(quantity) AS sold, SUM(revenue) AS revenue, SUM(cost) AS cost
+    FROM {sdp} WHERE day >= %(first)s AND day <= %(last)s {seller}
+    GROUP BY product_id
+),
+margins AS (
+    SELECT product_id, sold, revenue, cost, (revenue - cost) * 100.0 / revenue AS margin
+    FROM agg WHERE revenue > 0
+),
+best AS (
+    SELECT product_id FROM margins ORDER BY margin DESC, revenue DESC, product_id LIMIT %(limit)s
+),
+picked AS (
+    SELECT * FROM (
+        SELECT 'quantity' AS kind, a.product_id, a.sold, a.revenue, a.cost
+        FROM agg a JOIN {product} p ON p.id = a.product_id
+        WHERE a.sold >= COALESCE(
+            (SELECT sold FROM agg ORDER BY sold DESC LIMIT 1 OFFSET %(offset)s), 0)
+        ORDER BY a.sold DESC, p.name, a.product_id LIMIT %(limit)s) q
+    UNION ALL
+    SELECT * FROM (
+        SELECT 'revenue' AS kind, a.product_id, a.sold, a.revenue, a.cost
+        FROM agg a JOIN {product} p ON p.id = a.product_id
+        WHERE a.revenue >= COALESCE(
+            (SELECT revenue FROM agg ORDER BY revenue DESC LIMIT 1 OFFSET %(offset)s), 0)
+        ORDER BY a.revenue DESC, p.name, a.product_id LIMIT %(limit)s) r
+    UNION ALL
+    SELECT 'best' AS kind, m.product_id, m.sold, m.revenue, m.cost
+    FROM margins m WHERE m.product_id IN (SELECT product_id FROM best)
+    UNION ALL
+    SELECT * FROM (
+        SELECT 'worst' AS kind, product_id, sold, revenue, cost FROM margins
+        WHERE product_id NOT IN (SELECT product_id FROM best)
+        ORDER BY margin, revenue DESC, product_id LIMIT %(limit)s) w
+)
+SELECT x.kind, x.product_id, x.sold, x.revenue, x.cost, p.name, p.unit, p.sku, NULL
+FROM picked x JOIN {product} p ON p.id = x.product_id
+UNION ALL
+SELECT 'category', c.id, NULL, SUM(a.revenue), SUM(a.cost), c.name, NULL, NULL, NULL
+FROM agg a JOIN {product} p ON p.id = a.product_id JOIN {category} c ON c.id = p.category_id
+GROUP BY c.id, c.name
+"""
+
+
+def _board_decimal(value, places: str) -> Decimal | None:
+    if value is None:
+        return None
+    if isinstance(value, float):  # SQLite sums decimals as floats
+        value = repr(value)
+    return Decimal(value).quantize(Decimal(places), rounding=ROUND_HALF_UP)
+
+
+def product_board(viewer, period: Period, *, limit: int = 5) -> dict:
+    """The dashboard's top products by quantity and by revenue, best and worst margins and
+    revenue by category, from ONE pass over the period's product-days of the rollup (one
+    query): each is the same list as top_products / by_margin / revenue_by_category give, in
+    the same order (ties broken the same way)."""
+    from catalog.models import Category
+
+    quote = connection.ops.quote_name
+    params = {"first": period.first, "last": period.last, "limit": limit,
+              "offset": limit - 1}
+    seller = ""
+    if not is_store_wide(viewer):
+        seller = "AND seller_id = %(seller)s"
+        params["seller"] = viewer.pk
+    sql = _BOARD_SQL.format(sdp=quote(SalesDayProduct._meta.db_table),
+                            product=quote(Product._meta.db_table),
+                            category=quote(Category._meta.db_table), seller=seller)
+    board = {"quantity": [], "revenue": [], "best": [], "worst": [], "category": []}
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+    for kind, pk, sold, revenue, cost, name, unit, sku, _unused in rows:
+        row = {"revenue": _board_decimal(revenue, "0.01"), "cost": _board_decimal(cost, "0.01"),
+               "name": name}
+        if kind == "category":
+            row["category_id"] = pk
+        else:
+            row.update(product_id=pk, unit=unit, sku=sku, sold=_board_decimal(sold, "0.001"))
+        board[kind].append(row)
+    out = {kind: _with_money(rows) for kind, rows in board.items()}
+    out["quantity"].sort(key=lambda r: (-r["quantity"], r["name"], r["product_id"]))
+    out["revenue"].sort(key=lambda r: (-r["revenue"], r["name"], r["product_id"]))
+    margin = lambda r: (r["revenue"] - r["cost"]) / r["revenue"]  # noqa: E731
+    out["best"].sort(key=lambda r: (-margin(r), -r["revenue"], r["product_id"]))
+    out["worst"].sort(key=lambda r: (margin(r), -r["revenue"], r["product_id"]))
+    out["category"].sort(key=lambda r: (-r["revenue"], r["name"]))
+    return out

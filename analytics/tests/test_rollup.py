@@ -173,3 +173,41 @@ def test_random_orders_and_cancels_match_a_rebuild(goods, shopper, other_shopper
         day_orders = [o for o in live if timezone.localdate(o.created_at) == point.start]
         assert point.orders == len(day_orders)
         assert point.revenue == sum((o.total for o in day_orders), Decimal("0.00"))
+
+
+KEYS = ("product_id", "category_id", "name", "unit", "sku", "quantity", "revenue", "cost",
+        "profit", "margin")
+
+
+def _rows(rows):
+    return [{k: row[k] for k in KEYS if k in row} for row in rows]
+
+
+def _board_matches_selectors(viewer, period):
+    board = {k: _rows(v) for k, v in selectors.product_board(viewer, period).items()}
+    assert board["quantity"] == _rows(selectors.top_products(viewer, period, by="quantity"))
+    assert board["revenue"] == _rows(selectors.top_products(viewer, period, by="revenue"))
+    best = selectors.by_margin(viewer, period, best=True)
+    assert board["best"] == _rows(best)
+    assert board["worst"] == _rows(selectors.by_margin(
+        viewer, period, best=False, exclude=[r["product_id"] for r in best]))
+    assert board["category"] == _rows(selectors.revenue_by_category(viewer, period))
+
+
+def test_product_board_is_the_separate_panels_in_one_query(goods, shopper, admin_user, seller,
+                                                           django_assert_num_queries):
+    extra = [ProductFactory(seller=seller, unit="pcs", price=Decimal(p), cost_price=Decimal(c))
+             for p, c in (("100", "90"), ("100", "10"), ("250", "100"), ("100", "90"),
+                          ("80", "70"), ("300", "1"))]
+    for product in extra:
+        stock_up(product, "100", unit_cost=str(product.cost_price))
+    rng = random.Random(5)
+    products = [*goods.values(), *extra]
+    for _ in range(12):
+        chosen = rng.sample(products, rng.randint(1, 4))
+        place(shopper, *[(p, "1.5" if p.unit == "kg" else str(rng.randint(1, 3)))
+                         for p in chosen])
+    for viewer in (admin_user, seller):
+        with django_assert_num_queries(1):
+            selectors.product_board(viewer, today_period())
+        _board_matches_selectors(viewer, today_period())

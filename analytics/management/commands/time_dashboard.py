@@ -57,6 +57,8 @@ class Command(BaseCommand):
             client = Client()
             client.force_login(users.get(username=username))
             self._report(f"dashboard (30 days), {username}", dashboard, client, runs)
+        if not pdf_runs:
+            return
         client = Client()
         client.force_login(users.get(username=admin))
         self._report(f"sales PDF {first}..{today}, {admin}", pdf, client, pdf_runs)
