@@ -40,15 +40,31 @@ def _base(name: str, viewer, period: Period) -> dict:
     }
 
 
-def sales_report(viewer, period: Period) -> dict:
+# The PDF lists the best-selling products by revenue and sums the rest in one row: a printed
+# table of every product sold (tens of thousands in a big store) takes WeasyPrint minutes. The
+# XLSX report holds every product.
+PDF_PRODUCT_ROWS = 200
+
+
+def sales_report(viewer, period: Period, *, for_pdf: bool = False) -> dict:
     totals = selectors.sales_totals(viewer, period)
+    by_product = selectors.sales_by_product(viewer, period,
+                                            limit=PDF_PRODUCT_ROWS + 1 if for_pdf else None)
+    products_rest = None
+    if for_pdf and len(by_product) > PDF_PRODUCT_ROWS:
+        by_product = by_product[:PDF_PRODUCT_ROWS]
+        revenue = totals["revenue"] - sum(r["revenue"] for r in by_product)
+        cost = totals["cost"] - sum(r["cost"] for r in by_product)
+        products_rest = {"count": selectors.products_sold(viewer, period) - len(by_product),
+                         "revenue": revenue, "cost": cost, "profit": revenue - cost}
     granularity = period.granularity
     series = selectors.sales_series(viewer, period, granularity)
     return {
         **_base("sales", viewer, period),
         "totals": totals,
         "by_day": selectors.sales_series(viewer, period, "day", zero_fill=False),
-        "by_product": selectors.sales_by_product(viewer, period),
+        "by_product": by_product,
+        "products_rest": products_rest,
         "by_category": selectors.revenue_by_category(viewer, period, with_orders=True),
         "by_seller": selectors.sales_by_seller(viewer, period),
         "chart": charts.sales_chart(series, granularity=granularity, width=720, height=230,
@@ -89,7 +105,9 @@ BUILDERS = {"sales": sales_report, "stock": stock_report, "receipts": receipts_r
             "writeoffs": writeoffs_report}
 
 
-def build_report(name: str, viewer, period: Period) -> dict:
+def build_report(name: str, viewer, period: Period, *, for_pdf: bool = False) -> dict:
+    if name == "sales":
+        return sales_report(viewer, period, for_pdf=for_pdf)
     return BUILDERS[name](viewer, period)
 
 

@@ -351,9 +351,16 @@ def top_products(viewer, period: Period, *, by: str = "quantity", limit: int = 5
     return _with_money(_by_product(viewer, period).order_by(order, "name", "product_id")[:limit])
 
 
-def sales_by_product(viewer, period: Period) -> list[dict]:
-    """Every product sold in the period, highest revenue first. One query."""
-    return _with_money(_by_product(viewer, period).order_by("-revenue", "name", "product_id"))
+def sales_by_product(viewer, period: Period, *, limit: int | None = None) -> list[dict]:
+    """Every product sold in the period (or the first `limit`), highest revenue first. One
+    query."""
+    rows = _by_product(viewer, period).order_by("-revenue", "name", "product_id")
+    return _with_money(rows[:limit] if limit else rows)
+
+
+def products_sold(viewer, period: Period) -> int:
+    """How many different products were sold in the period. One query."""
+    return _product_days(viewer, period).values("product_id").distinct().count()
 
 
 def by_margin(viewer, period: Period, *, best: bool = True, limit: int = 5,

@@ -76,7 +76,7 @@ def report(request, name, fmt):
     if form.is_bound and not form.is_valid():
         return render(request, "analytics/bad_period.html", {"form": form}, status=400)
     period = form.get_period() if form.is_bound else preset_period(DEFAULT_PRESET)
-    data = build_report(name, request.user, period)
+    data = build_report(name, request.user, period, for_pdf=fmt == "pdf")
     if fmt == "pdf":
         content = render_pdf(f"analytics/pdf/{name}.html", data)
     else:

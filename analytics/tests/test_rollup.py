@@ -211,3 +211,19 @@ def test_product_board_is_the_separate_panels_in_one_query(goods, shopper, admin
         with django_assert_num_queries(1):
             selectors.product_board(viewer, today_period())
         _board_matches_selectors(viewer, today_period())
+
+
+def test_sales_pdf_lists_the_best_products_and_sums_the_rest(shop, november, admin_user,
+                                                              monkeypatch):
+    from analytics import reports
+
+    monkeypatch.setattr(reports, "PDF_PRODUCT_ROWS", 1)
+    full = reports.build_report("sales", admin_user, november)
+    printed = reports.build_report("sales", admin_user, november, for_pdf=True)
+    assert full["products_rest"] is None and len(full["by_product"]) == 3
+    assert printed["by_product"] == full["by_product"][:1]
+    rest = printed["products_rest"]
+    assert rest["count"] == 2
+    assert rest["revenue"] == sum(r["revenue"] for r in full["by_product"][1:])
+    assert rest["cost"] == sum(r["cost"] for r in full["by_product"][1:])
+    assert rest["profit"] == rest["revenue"] - rest["cost"]
