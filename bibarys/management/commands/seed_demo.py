@@ -8,7 +8,9 @@ import random
 from dataclasses import dataclass, field
 
 from django.core.management.base import BaseCommand
+from django.conf import settings
 from django.db import transaction
+from django.utils import translation
 
 DEMO_STEPS = ["accounts.demo", "catalog.demo", "inventory.demo", "orders.demo", "analytics.demo"]
 
@@ -35,13 +37,16 @@ class Command(BaseCommand):
     def handle(self, *args, products, orders, seed, **options):
         context = DemoContext(rng=random.Random(seed), stdout=self.stdout, products=products,
                               orders=orders)
-        for step in DEMO_STEPS:
-            try:
-                module = importlib.import_module(step)
-            except ModuleNotFoundError as error:
-                if error.name != step:
-                    raise
-                continue
-            with transaction.atomic():
-                module.seed(context)
+        # Texts the demo writes as the store would (reasons, notes) come out in the store's own
+        # language, not in the command line's.
+        with translation.override(settings.LANGUAGE_CODE):
+            for step in DEMO_STEPS:
+                try:
+                    module = importlib.import_module(step)
+                except ModuleNotFoundError as error:
+                    if error.name != step:
+                        raise
+                    continue
+                with transaction.atomic():
+                    module.seed(context)
         self.stdout.write(self.style.SUCCESS("Demo data is ready."))
