@@ -43,7 +43,7 @@ def _base(name: str, viewer, period: Period) -> dict:
 # The PDF lists the best-selling products by revenue and sums the rest in one row: a printed
 # table of every product sold (tens of thousands in a big store) takes WeasyPrint minutes. The
 # XLSX report holds every product.
-PDF_PRODUCT_ROWS = 200
+PDF_PRODUCT_ROWS = 50
 
 
 def sales_report(viewer, period: Period, *, for_pdf: bool = False) -> dict:
