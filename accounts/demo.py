@@ -38,6 +38,10 @@ def seed(context):
             wallet_post(wallet=wallet, kind=WalletEntry.Kind.TOPUP, amount=Decimal("50000"),
                         reason="Demo top-up", reference="demo:welcome")
         context.users[username] = user
-    context.stdout.write("Demo accounts (password for all: %s):" % DEMO_PASSWORD)
+
+
+def print_accounts(stdout):
+    """The sign-in table `make run` ends with."""
+    stdout.write("Demo accounts (password for all: %s):" % DEMO_PASSWORD)
     for username, role, *_rest in ACCOUNTS:
-        context.stdout.write(f"  {role:8} {username}")
+        stdout.write(f"  {role:8} {username}")

@@ -50,3 +50,6 @@ class Command(BaseCommand):
                 with transaction.atomic():
                     module.seed(context)
         self.stdout.write(self.style.SUCCESS("Demo data is ready."))
+        from accounts.demo import print_accounts
+
+        print_accounts(self.stdout)
