@@ -84,7 +84,8 @@ def stocktake_summary(stocktake) -> dict:
 
 def product_movements(product, *, kind: str = "", date_from=None, date_to=None):
     """The ledger rows of one product, newest first, with who made them."""
-    queryset = StockMovement.objects.filter(product=product).select_related("created_by")
+    queryset = StockMovement.objects.filter(product=product).select_related(
+        "created_by", "writeoff_line")
     if kind:
         queryset = queryset.filter(kind=kind)
     if date_from:

@@ -325,17 +325,7 @@ def untranslated_on(text: str, language: str) -> list[str]:
 # who must fix them: (path regex, fragment, why). A page that shows only these makes the test
 # xfail with the list (the flow itself has passed by then); any other leftover fails it. Remove
 # an entry as soon as its owner fixes it (the xfail is not strict, so a fix shows as a pass).
-KNOWN_UNTRANSLATED = [
-    (r"^/inventory/products/\d+/movements/$", "Stocktake",
-     "ledger reason stored in the poster's language (inventory/services.py: reason=str(stocktake)) "
-     "and shown verbatim: 'Stocktake №00002' (inventory owner)"),
-    (r"^/inventory/products/\d+/movements/$", "stocktake",
-     "raw document reference <code>stocktake:2</code> in the movement's 'Document and reason' "
-     "column (templates/inventory/product_movements.html, inventory owner)"),
-    (r"^/inventory/products/\d+/movements/$", "Spoiled",
-     "write-off reason label stored in the poster's language (inventory/services.py: "
-     "reason=f'{line.get_reason_display()}: …') → 'Spoiled: …' (inventory owner)"),
-]
+KNOWN_UNTRANSLATED: list[tuple[str, str, str]] = []
 
 
 def _known(path: str, fragment: str) -> str | None:
