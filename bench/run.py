@@ -292,9 +292,14 @@ def run_wrk(url_base, paths, *, cookie, duration, connections, threads, timeout=
                          env={**os.environ, "WRK_PATHS": paths_file}).stdout
     os.unlink(paths_file)
     try:
-        return _parse_wrk(out)
+        result = _parse_wrk(out)
     except (AttributeError, ValueError) as error:
         raise RuntimeError(f"cannot read wrk's output ({error}):\n{out}") from error
+    if result["requests"] == 0:
+        # Nothing finished within the window: every connection counts as failed, and the
+        # latency is at least the window (wrk reports none).
+        result.update(errors=connections, p50_ms=duration * 1000.0, p99_ms=duration * 1000.0)
+    return result
 
 
 def _parse_wrk(out: str) -> dict:
