@@ -432,13 +432,14 @@ def photo_reorder(*, product: Product, by, order: list[int]) -> None:
 
 
 def user_bought(user, product: Product) -> bool:
-    """A shopper bought the product: one of their orders that is not cancelled has it."""
+    """A shopper bought the product: one of their completed orders has it (an order still on
+    its way, or cancelled, is not a purchase yet)."""
     if not getattr(user, "is_authenticated", False):
         return False
     from orders.models import OrderLine, OrderStatus
 
-    return OrderLine.objects.filter(order__user=user, product=product).exclude(
-        order__status=OrderStatus.CANCELLED).exists()
+    return OrderLine.objects.filter(order__user=user, product=product,
+                                    order__status=OrderStatus.COMPLETED).exists()
 
 
 @transaction.atomic

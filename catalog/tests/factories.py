@@ -75,7 +75,7 @@ def photo_for(product: Product, **kwargs) -> ProductPhoto:
     return photo_add(product=product, by=product.seller, upload=image_upload(**kwargs))
 
 
-def purchase(user, product: Product, quantity: str = "1", *, status: str = "new"):
+def purchase(user, product: Product, quantity: str = "1", *, status: str = "completed"):
     """An order of `user` holding `product` (rows written directly: a test fixture for the
     "who bought it" rules, not a checkout)."""
     from orders.models import Order, OrderLine

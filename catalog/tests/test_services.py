@@ -281,6 +281,15 @@ def test_a_cancelled_order_does_not_count_as_a_purchase(shopper):
         services.review_save(product=product, user=shopper, rating=4)
 
 
+@pytest.mark.parametrize("status", ["new", "confirmed", "ready"])
+def test_an_order_on_its_way_is_not_a_purchase_yet(shopper, status):
+    product = ProductFactory()
+    purchase(shopper, product, status=status)
+    with pytest.raises(ValidationError):
+        services.review_save(product=product, user=shopper, rating=4)
+    assert not Review.objects.exists()
+
+
 def test_a_buyer_reviews_once_and_may_edit(shopper):
     product = ProductFactory()
     purchase(shopper, product)
