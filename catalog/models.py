@@ -95,6 +95,9 @@ class Product(models.Model):
             models.Index(fields=["is_active", "category", "name"], name="product_active_cat_name"),
             models.Index(fields=["seller", "is_active"], name="product_seller_active"),
             models.Index(fields=["-created_at"], name="product_newest"),
+            # The shop's default list: active products by name, paged without a sort of all rows.
+            models.Index(fields=["name", "id"], condition=Q(is_active=True),
+                         name="product_active_by_name"),
         ]
 
     def __str__(self):
