@@ -23,9 +23,11 @@ from __future__ import annotations
 
 import hashlib
 import re
+from functools import cached_property
 
 from django.conf import settings
 from django.core.cache import cache
+from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.middleware.csrf import CsrfViewMiddleware, get_token
 from django.urls import Resolver404, resolve
@@ -145,3 +147,23 @@ class AnonymousPageCacheMiddleware:
             cache.set(key, (version, _strip_tokens(response.content), headers), PAGE_TTL)
             response["X-Page-Cache"] = "miss"
         return response
+
+
+class CatalogCountPaginator(Paginator):
+    """A paginator whose COUNT(*) is remembered per catalog version and `key` (the filters
+    that decide which rows there are): on 100,000 products the count costs more than the
+    page itself, and it changes only when the catalog does (every change bumps the version)."""
+
+    def __init__(self, object_list, per_page, *, key: str, **kwargs):
+        super().__init__(object_list, per_page, **kwargs)
+        self.key = key
+
+    @cached_property
+    def count(self) -> int:
+        digest = hashlib.sha256(self.key.encode()).hexdigest()
+        key = f"bibarys:count:{catalog_version()}:{digest}"
+        found = cache.get(key)
+        if found is None:
+            found = super().count
+            cache.set(key, found, PAGE_TTL)
+        return found

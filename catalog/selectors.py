@@ -121,6 +121,14 @@ class ShopFilters:
     sort: str = "name"
 
 
+def shop_filters_key(filters: ShopFilters) -> str:
+    """What decides which products a shop listing holds (not their order): the key of its
+    cached count."""
+    category = filters.category.pk if filters.category is not None else ""
+    return "|".join(str(part) for part in ("shop", filters.q.strip(), category, filters.price_min,
+                                           filters.price_max, int(filters.in_stock)))
+
+
 def shop_products(filters: ShopFilters, *, tree: list[Category] | None = None) -> QuerySet:
     """Active products matching the shopper's search and filters, sorted, with ratings."""
     queryset = Product.objects.active()

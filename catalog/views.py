@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts.permissions import admin_required, staff_required
-from bibarys.cache import cache_anonymous_page
+from bibarys.cache import CatalogCountPaginator, cache_anonymous_page
 from bibarys.ratelimits import limit
 
 from . import selectors, services
@@ -52,7 +52,8 @@ def product_list(request):
     tree = selectors.category_tree()
     form = ShopFilterForm(request.GET or None, tree=tree)
     filters = form.filters()
-    page = Paginator(selectors.shop_products(filters, tree=tree), SHOP_PER_PAGE).get_page(
+    page = CatalogCountPaginator(selectors.shop_products(filters, tree=tree), SHOP_PER_PAGE,
+                                 key=selectors.shop_filters_key(filters)).get_page(
         request.GET.get("page"))
     template = "catalog/product_list.html"
     if request.htmx and not request.htmx.boosted:

@@ -69,6 +69,26 @@ def test_catalog_query_count_does_not_grow_with_the_catalog(client, shopper, sig
     assert large <= small <= 12, (small, large)
 
 
+def test_catalog_count_is_remembered_until_the_catalog_changes(client, shopper):
+    """The paginator's COUNT(*) is kept per catalog version: a second visit does not count
+    again, and any saved product (here a factory, as the Django admin would) shows at once."""
+    client.force_login(shopper)  # signed in: no page cache in the way
+    url = reverse("catalog:product_list") + "?q=tea"
+    for _ in range(25):
+        ProductFactory(name="Green tea")
+    with CaptureQueriesContext(connection) as first:
+        assert "25" in client.get(url).content.decode()
+    with CaptureQueriesContext(connection) as second:
+        client.get(url)
+    counts = lambda ctx: [q for q in ctx.captured_queries  # noqa: E731
+                          if q["sql"].startswith('SELECT COUNT(*) AS "__count" FROM "catalog_product"')]
+    assert len(counts(first)) == 1 and counts(second) == []
+    ProductFactory(name="Black tea")
+    with CaptureQueriesContext(connection) as third:
+        page = client.get(url).content.decode()
+    assert len(counts(third)) == 1 and "26" in page
+
+
 def test_product_page_query_count_does_not_grow_with_photos_and_reviews(client, shopper):
     client.force_login(shopper)
     few = ProductFactory()

@@ -1,0 +1,24 @@
+"""Every saved or deleted product, category, photo or review moves the catalog version, whoever
+wrote it: the catalog services, the Django admin, a data fix in the shell or a test factory.
+
+The version is bumped at once (so reads later in the same transaction, and tests, see the
+change) and again when the transaction commits (so a page or a count drawn by another process
+between the two, from data not yet committed, is not kept under the new version)."""
+
+from django.db import transaction
+from django.db.models.signals import post_delete, post_save
+from django.dispatch import receiver
+
+from .models import Category, Product, ProductPhoto, Review
+from .selectors import bump_catalog_version
+
+
+@receiver([post_save, post_delete], sender=Product)
+@receiver([post_save, post_delete], sender=Category)
+@receiver([post_save, post_delete], sender=ProductPhoto)
+@receiver([post_save, post_delete], sender=Review)
+def catalog_changed(sender, raw=False, **kwargs):
+    if raw:  # loaddata: the loaded rows are not a change anyone has seen yet
+        return
+    bump_catalog_version()
+    transaction.on_commit(bump_catalog_version)
