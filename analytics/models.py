@@ -68,3 +68,50 @@ class SalesDay(models.Model):
     class Meta:
         verbose_name = _("daily sales")
         verbose_name_plural = _("daily sales")
+
+
+class BoardSnapshot(models.Model):
+    """The product totals of a run of closed days (first..last, all before today), for the
+    dashboard's product board: store-wide (scope 0) or one seller's (scope = the seller's id).
+    Built once, on the first dashboard that needs it, then read instead of every product-day;
+    forgotten when a sale of one of its days changes (see analytics/board.py)."""
+
+    scope = models.BigIntegerField(_("scope"))
+    first = models.DateField(_("first day"))
+    last = models.DateField(_("last day"))
+    built_at = models.DateTimeField(_("built at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("product board snapshot")
+        verbose_name_plural = _("product board snapshots")
+        constraints = [
+            models.UniqueConstraint(fields=["scope", "first", "last"],
+                                    name="board_snapshot_unique"),
+            models.CheckConstraint(condition=models.Q(first__lte=models.F("last")),
+                                   name="board_snapshot_days"),
+        ]
+
+
+class BoardSnapshotProduct(models.Model):
+    """One product's totals over a snapshot's days. `margin` = profit × 100 / revenue (NULL
+    without revenue), kept so the best and worst margins come from an index."""
+
+    snapshot = models.ForeignKey(BoardSnapshot, on_delete=models.DO_NOTHING, related_name="+",
+                                 verbose_name=_("snapshot"))
+    product = models.ForeignKey("catalog.Product", on_delete=models.DO_NOTHING,
+                                related_name="+", verbose_name=_("product"))
+    sold = _quantity(_("quantity"))
+    revenue = _money(_("revenue"))
+    cost = _money(_("cost of goods"))
+    margin = models.DecimalField(_("margin, %"), max_digits=30, decimal_places=10, null=True)
+
+    class Meta:
+        verbose_name = _("product board snapshot row")
+        verbose_name_plural = _("product board snapshot rows")
+        constraints = [models.UniqueConstraint(fields=["snapshot", "product"],
+                                               name="board_snapshot_product_unique")]
+        indexes = [
+            models.Index(fields=["snapshot", "-sold"], name="board_snapshot_sold"),
+            models.Index(fields=["snapshot", "-revenue"], name="board_snapshot_revenue"),
+            models.Index(fields=["snapshot", "margin"], name="board_snapshot_margin"),
+        ]

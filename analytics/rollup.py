@@ -27,6 +27,7 @@ from django.utils import timezone
 
 from orders.models import OrderLine, OrderStatus
 
+from .board import forget, forget_if_closed
 from .models import SalesDay, SalesDayProduct, SalesDaySeller
 
 TIYN = Decimal("0.01")
@@ -93,6 +94,9 @@ def rollup_order(order, *, sign: int) -> None:
                                        quantity=0).delete()
         SalesDaySeller.objects.filter(day=day, seller_id__in=sellers, orders=0).delete()
         SalesDay.objects.filter(day=day, orders=0).delete()
+    # A snapshot of the dashboard's board holding the day is stale now. Last, after the rollup
+    # rows are locked: the rebuild takes the tables first and the snapshots' lock second too.
+    forget_if_closed(day)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -146,6 +150,7 @@ def sales_rollup_rebuild(*, first: datetime.date | None = None,
                                for m in (SalesDayProduct, SalesDaySeller, SalesDay))
             with connection.cursor() as cursor:
                 cursor.execute(f"LOCK TABLE {tables} IN EXCLUSIVE MODE")
+        forget(first, last)
         for model in (SalesDayProduct, SalesDaySeller, SalesDay):
             rows = model.objects.all()
             if first is not None:

@@ -38,7 +38,7 @@ from catalog.models import Product
 from inventory.models import DocumentStatus, ReceiptLine, WriteOffLine
 from orders.models import Order, OrderLine, OrderStatus
 
-from .models import SalesDay, SalesDayProduct, SalesDaySeller
+from .models import BoardSnapshotProduct, SalesDay, SalesDayProduct, SalesDaySeller
 from .periods import Period
 
 ZERO = Decimal("0.00")
@@ -367,9 +367,11 @@ def by_margin(viewer, period: Period, *, best: bool = True, limit: int = 5,
               exclude: list[int] | None = None) -> list[dict]:
     """Products with the highest (or lowest) margin = profit / revenue, leaving out the
     product ids in `exclude` (the best ones, when a seller has few products). One query."""
-    margin = ExpressionWrapper(
+    # Rounded to 10 places as in the board's SQL (board.margin_sql): equal margins tie on every
+    # database (SQLite divides in floats) and are then ordered by revenue.
+    margin = Round(ExpressionWrapper(
         (F("revenue") - F("cost")) * Value(Decimal("100.0000")) / NullIf(F("revenue"), ZERO),
-        output_field=DecimalField(max_digits=24, decimal_places=4))
+        output_field=DecimalField(max_digits=30, decimal_places=10)), 10)
     rows = _by_product(viewer, period)
     if exclude:
         rows = rows.exclude(product_id__in=exclude)
@@ -541,8 +543,7 @@ WITH agg AS (
     GROUP BY product_id
 ),
 margins AS (
-    SELECT product_id, sold, revenue, cost, (revenue - cost) * 100.0 / revenue AS margin
-    FROM agg WHERE revenue > 0
+    SELECT product_id, sold, revenue, cost, {margin} AS margin FROM agg WHERE revenue > 0
 ),
 best AS (
     SELECT product_id FROM margins ORDER BY margin DESC, revenue DESC, product_id LIMIT %(limit)s
@@ -589,21 +590,34 @@ def _board_decimal(value, places: str) -> Decimal | None:
 
 def product_board(viewer, period: Period, *, limit: int = 5) -> dict:
     """The dashboard's top products by quantity and by revenue, best and worst margins and
-    revenue by category, from ONE pass over the period's product-days of the rollup (one
-    query): each is the same list as top_products / by_margin / revenue_by_category give, in
-    the same order (ties broken the same way)."""
+    revenue by category, in one query over the period's live days and the snapshot of its
+    closed days (analytics/board.py; one more query to find the snapshot, a few to build it
+    the first time): each is the same list as top_products / by_margin / revenue_by_category
+    give, in the same order (ties broken the same way)."""
     from catalog.models import Category
+
+    from . import board as snapshots
 
     quote = connection.ops.quote_name
     params = {"first": period.first, "last": period.last, "limit": limit,
-              "offset": limit - 1}
+              "offset": limit - 1, "worst_offset": 2 * limit - 1}
     seller = ""
     if not is_store_wide(viewer):
         seller = "AND seller_id = %(seller)s"
         params["seller"] = viewer.pk
-    sql = _BOARD_SQL.format(sdp=quote(SalesDayProduct._meta.db_table),
-                            product=quote(Product._meta.db_table),
-                            category=quote(Category._meta.db_table), seller=seller)
+    tables = {"sdp": quote(SalesDayProduct._meta.db_table),
+              "product": quote(Product._meta.db_table),
+              "category": quote(Category._meta.db_table), "seller": seller}
+    closed_last, live_first = snapshots.split(period.first, period.last)
+    if closed_last is None:  # only live days: the rollup itself is small
+        sql = _BOARD_SQL.format(margin=snapshots.margin_sql("revenue", "cost"), **tables)
+    else:
+        params["snapshot"] = snapshots.snapshot_for(
+            0 if is_store_wide(viewer) else viewer.pk, period.first, closed_last)
+        params["live_first"] = live_first
+        sql = snapshots.SNAPSHOT_BOARD_SQL.format(
+            rows=quote(BoardSnapshotProduct._meta.db_table),
+            margin=snapshots.margin_sql("revenue", "cost"), **tables)
     board = {"quantity": [], "revenue": [], "best": [], "worst": [], "category": []}
     with connection.cursor() as cursor:
         cursor.execute(sql, params)

@@ -1,0 +1,213 @@
+"""The dashboard's product board (top products by quantity and by revenue, best and worst
+margins, revenue by category) without adding up every product-day of the period each time.
+
+At 100,000 products most product-days hold one sale, so the 30-day rollup is ~300,000 rows
+and summing them per product took 0.7 s. Days before yesterday rarely change, so their
+per-product totals are summed once into a snapshot (BoardSnapshot + BoardSnapshotProduct,
+indexed by quantity, revenue and margin) and the board reads:
+
+- the snapshot of the closed days (first .. the day before yesterday), built by the first
+  dashboard that needs it;
+- the live days (yesterday and today) straight from the rollup, a few thousand rows;
+- for each list, only the products that can be on it: every product sold in the live days
+  (their snapshot figures added) and the snapshot's own leaders not sold since, down to the
+  L-th (2L-th for the worst margins) value with its ties, which the indexes give at once.
+
+The result is exactly what summing the rollup would give (analytics/tests/test_board.py
+compares them). A snapshot is forgotten, in the same transaction, whenever a sale of one of
+its days changes (an old order cancelled, the rollup rebuilt); building and forgetting take a
+PostgreSQL advisory lock in turn, so a build never reads the rollup halfway through such a
+change. Yesterday stays live so that an order placed just before midnight and committed just
+after it is never missed by a snapshot built at 00:00."""
+
+from __future__ import annotations
+
+import datetime
+
+from django.db import IntegrityError, connection, transaction
+from django.utils import timezone
+
+from .models import BoardSnapshot, BoardSnapshotProduct, SalesDayProduct
+
+LIVE_DAYS = 2      # today and yesterday are always read live
+KEEP = 12          # snapshots kept (the newest built); older ones are dropped
+LOCK_KEY = 7_001_906  # pg_advisory_xact_lock id shared by build and forget
+
+
+def margin_sql(revenue: str, cost: str) -> str:
+    """Profit × 100 / revenue, rounded to 10 places so the stored and the live figures of one
+    product compare equal; NULL without revenue."""
+    return (f"CASE WHEN {revenue} > 0 THEN ROUND(({revenue} - {cost}) * 100.0 / {revenue}, 10) "
+            f"END")
+
+
+def split(first: datetime.date, last: datetime.date, today: datetime.date | None = None):
+    """(closed_last or None, live_first): the period's days read from a snapshot (first ..
+    closed_last) and those read live (live_first .. last)."""
+    today = today or timezone.localdate()
+    live_first = max(first, today - datetime.timedelta(days=LIVE_DAYS - 1))
+    closed_last = min(last, live_first - datetime.timedelta(days=1))
+    return (closed_last if closed_last >= first else None), live_first
+
+
+def _lock() -> None:
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [LOCK_KEY])
+
+
+def _drop(ids: list[int]) -> None:
+    if not ids:
+        return
+    rows = BoardSnapshotProduct.objects.filter(snapshot_id__in=ids)
+    rows._raw_delete(rows.db)
+    snapshots = BoardSnapshot.objects.filter(pk__in=ids)
+    snapshots._raw_delete(snapshots.db)
+
+
+def _build(scope: int, first: datetime.date, last: datetime.date) -> int:
+    quote = connection.ops.quote_name
+    with transaction.atomic():
+        _lock()
+        found = (BoardSnapshot.objects.filter(scope=scope, first=first, last=last)
+                 .values_list("pk", flat=True).first())
+        if found is not None:
+            return found
+        snapshot = BoardSnapshot.objects.create(scope=scope, first=first, last=last)
+        seller = "AND seller_id = %(seller)s" if scope else ""
+        sql = f"""
+            INSERT INTO {quote(BoardSnapshotProduct._meta.db_table)}
+                (snapshot_id, product_id, sold, revenue, cost, margin)
+            SELECT %(snapshot)s, product_id, SUM(quantity), SUM(revenue), SUM(cost),
+                   {margin_sql("SUM(revenue)", "SUM(cost)")}
+            FROM {quote(SalesDayProduct._meta.db_table)}
+            WHERE day >= %(first)s AND day <= %(last)s {seller}
+            GROUP BY product_id"""
+        with connection.cursor() as cursor:
+            cursor.execute(sql, {"snapshot": snapshot.pk, "first": first, "last": last,
+                                 "seller": scope})
+        old = list(BoardSnapshot.objects.order_by("-built_at", "-pk")
+                   .values_list("pk", flat=True)[KEEP:])
+        _drop(old)
+    return snapshot.pk
+
+
+def snapshot_for(scope: int, first: datetime.date, last: datetime.date) -> int:
+    """The id of the snapshot of first..last for the scope (0 = the store, else a seller's
+    id), built now if there is none. One query when it exists."""
+    found = (BoardSnapshot.objects.filter(scope=scope, first=first, last=last)
+             .values_list("pk", flat=True).first())
+    if found is not None:
+        return found
+    try:
+        return _build(scope, first, last)
+    except IntegrityError:  # another process built it first (SQLite has no advisory lock)
+        return BoardSnapshot.objects.get(scope=scope, first=first, last=last).pk
+
+
+def forget(first: datetime.date | None = None, last: datetime.date | None = None) -> None:
+    """Drop the snapshots holding any day of first..last (None = open end): their sales
+    changed. Runs in the caller's transaction."""
+    _lock()
+    snapshots = BoardSnapshot.objects.all()
+    if last is not None:
+        snapshots = snapshots.filter(first__lte=last)
+    if first is not None:
+        snapshots = snapshots.filter(last__gte=first)
+    _drop(list(snapshots.values_list("pk", flat=True)))
+
+
+def forget_if_closed(day: datetime.date) -> None:
+    """A sale of `day` changed: drop the snapshots holding it, unless the day is still live
+    (no snapshot holds a live day)."""
+    if day < timezone.localdate() - datetime.timedelta(days=LIVE_DAYS - 1):
+        forget(day, day)
+
+
+# The board from a snapshot and the live days. {seller} limits the live rows to one seller.
+SNAPSHOT_BOARD_SQL = """
+WITH live AS (
+    SELECT product_id, SUM(quantity) AS sold, SUM(revenue) AS revenue, SUM(cost) AS cost
+    FROM {sdp} WHERE day >= %(live_first)s AND day <= %(last)s {seller}
+    GROUP BY product_id
+),
+touched AS (
+    SELECT l.product_id, l.sold + COALESCE(s.sold, 0) AS sold,
+           l.revenue + COALESCE(s.revenue, 0) AS revenue, l.cost + COALESCE(s.cost, 0) AS cost
+    FROM live l LEFT JOIN {rows} s ON s.snapshot_id = %(snapshot)s AND s.product_id = l.product_id
+),
+cand AS (
+    SELECT product_id, sold, revenue, cost FROM touched
+    UNION
+    SELECT s.product_id, s.sold, s.revenue, s.cost FROM {rows} s
+    WHERE s.snapshot_id = %(snapshot)s
+      AND NOT EXISTS (SELECT 1 FROM live l WHERE l.product_id = s.product_id)
+      AND s.sold >= COALESCE((
+          SELECT q.sold FROM {rows} q WHERE q.snapshot_id = %(snapshot)s
+            AND NOT EXISTS (SELECT 1 FROM live l WHERE l.product_id = q.product_id)
+          ORDER BY q.sold DESC LIMIT 1 OFFSET %(offset)s), 0)
+    UNION
+    SELECT s.product_id, s.sold, s.revenue, s.cost FROM {rows} s
+    WHERE s.snapshot_id = %(snapshot)s
+      AND NOT EXISTS (SELECT 1 FROM live l WHERE l.product_id = s.product_id)
+      AND s.revenue >= COALESCE((
+          SELECT q.revenue FROM {rows} q WHERE q.snapshot_id = %(snapshot)s
+            AND NOT EXISTS (SELECT 1 FROM live l WHERE l.product_id = q.product_id)
+          ORDER BY q.revenue DESC LIMIT 1 OFFSET %(offset)s), 0)
+    UNION
+    SELECT s.product_id, s.sold, s.revenue, s.cost FROM {rows} s
+    WHERE s.snapshot_id = %(snapshot)s AND s.margin IS NOT NULL
+      AND NOT EXISTS (SELECT 1 FROM live l WHERE l.product_id = s.product_id)
+      AND s.margin >= COALESCE((
+          SELECT q.margin FROM {rows} q WHERE q.snapshot_id = %(snapshot)s
+            AND q.margin IS NOT NULL
+            AND NOT EXISTS (SELECT 1 FROM live l WHERE l.product_id = q.product_id)
+          ORDER BY q.margin DESC LIMIT 1 OFFSET %(offset)s), s.margin)
+    UNION
+    SELECT s.product_id, s.sold, s.revenue, s.cost FROM {rows} s
+    WHERE s.snapshot_id = %(snapshot)s AND s.margin IS NOT NULL
+      AND NOT EXISTS (SELECT 1 FROM live l WHERE l.product_id = s.product_id)
+      AND s.margin <= COALESCE((
+          SELECT q.margin FROM {rows} q WHERE q.snapshot_id = %(snapshot)s
+            AND q.margin IS NOT NULL
+            AND NOT EXISTS (SELECT 1 FROM live l WHERE l.product_id = q.product_id)
+          ORDER BY q.margin LIMIT 1 OFFSET %(worst_offset)s), s.margin)
+),
+margins AS (
+    SELECT product_id, sold, revenue, cost, {margin} AS margin FROM cand WHERE revenue > 0
+),
+best AS (
+    SELECT product_id FROM margins ORDER BY margin DESC, revenue DESC, product_id LIMIT %(limit)s
+),
+picked AS (
+    SELECT * FROM (
+        SELECT 'quantity' AS kind, a.product_id, a.sold, a.revenue, a.cost
+        FROM cand a JOIN {product} p ON p.id = a.product_id
+        WHERE a.sold >= COALESCE(
+            (SELECT sold FROM cand ORDER BY sold DESC LIMIT 1 OFFSET %(offset)s), 0)
+        ORDER BY a.sold DESC, p.name, a.product_id LIMIT %(limit)s) q
+    UNION ALL
+    SELECT * FROM (
+        SELECT 'revenue' AS kind, a.product_id, a.sold, a.revenue, a.cost
+        FROM cand a JOIN {product} p ON p.id = a.product_id
+        WHERE a.revenue >= COALESCE(
+            (SELECT revenue FROM cand ORDER BY revenue DESC LIMIT 1 OFFSET %(offset)s), 0)
+        ORDER BY a.revenue DESC, p.name, a.product_id LIMIT %(limit)s) r
+    UNION ALL
+    SELECT 'best' AS kind, m.product_id, m.sold, m.revenue, m.cost
+    FROM margins m WHERE m.product_id IN (SELECT product_id FROM best)
+    UNION ALL
+    SELECT * FROM (
+        SELECT 'worst' AS kind, product_id, sold, revenue, cost FROM margins
+        WHERE product_id NOT IN (SELECT product_id FROM best)
+        ORDER BY margin, revenue DESC, product_id LIMIT %(limit)s) w
+)
+SELECT x.kind, x.product_id, x.sold, x.revenue, x.cost, p.name, p.unit, p.sku, NULL
+FROM picked x JOIN {product} p ON p.id = x.product_id
+UNION ALL
+SELECT 'category', c.id, NULL, SUM(a.revenue), SUM(a.cost), c.name, NULL, NULL, NULL
+FROM (SELECT product_id, revenue, cost FROM {rows} WHERE snapshot_id = %(snapshot)s
+      UNION ALL SELECT product_id, revenue, cost FROM live) a
+JOIN {product} p ON p.id = a.product_id JOIN {category} c ON c.id = p.category_id
+GROUP BY c.id, c.name
+"""
