@@ -98,8 +98,9 @@ class BoardSnapshotProduct(models.Model):
 
     snapshot = models.ForeignKey(BoardSnapshot, on_delete=models.DO_NOTHING, related_name="+",
                                  verbose_name=_("snapshot"))
+    # A derived copy, like a cache: no constraint may keep the store from deleting a product.
     product = models.ForeignKey("catalog.Product", on_delete=models.DO_NOTHING,
-                                related_name="+", verbose_name=_("product"))
+                                db_constraint=False, related_name="+", verbose_name=_("product"))
     sold = _quantity(_("quantity"))
     revenue = _money(_("revenue"))
     cost = _money(_("cost of goods"))
@@ -113,5 +114,28 @@ class BoardSnapshotProduct(models.Model):
         indexes = [
             models.Index(fields=["snapshot", "-sold"], name="board_snapshot_sold"),
             models.Index(fields=["snapshot", "-revenue"], name="board_snapshot_revenue"),
-            models.Index(fields=["snapshot", "margin"], name="board_snapshot_margin"),
+            # The board's own orders of the best and the worst margins, ties included.
+            models.Index(fields=["snapshot", "-margin", "-revenue", "product"],
+                         name="board_snapshot_best"),
+            models.Index(fields=["snapshot", "margin", "-revenue", "product"],
+                         name="board_snapshot_worst"),
         ]
+
+
+class BoardSnapshotCategory(models.Model):
+    """A category's totals over a snapshot's days (by the products' categories when it was
+    built: moving products to another category forgets every snapshot)."""
+
+    snapshot = models.ForeignKey(BoardSnapshot, on_delete=models.DO_NOTHING, related_name="+",
+                                 verbose_name=_("snapshot"))
+    category = models.ForeignKey("catalog.Category", on_delete=models.DO_NOTHING,
+                                 db_constraint=False, related_name="+",
+                                 verbose_name=_("category"))
+    revenue = _money(_("revenue"))
+    cost = _money(_("cost of goods"))
+
+    class Meta:
+        verbose_name = _("category board snapshot row")
+        verbose_name_plural = _("category board snapshot rows")
+        constraints = [models.UniqueConstraint(fields=["snapshot", "category"],
+                                               name="board_snapshot_category_unique")]

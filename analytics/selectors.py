@@ -38,7 +38,7 @@ from catalog.models import Product
 from inventory.models import DocumentStatus, ReceiptLine, WriteOffLine
 from orders.models import Order, OrderLine, OrderStatus
 
-from .models import BoardSnapshotProduct, SalesDay, SalesDayProduct, SalesDaySeller
+from .models import BoardSnapshotCategory, BoardSnapshotProduct, SalesDay, SalesDayProduct, SalesDaySeller
 from .periods import Period
 
 ZERO = Decimal("0.00")
@@ -600,24 +600,25 @@ def product_board(viewer, period: Period, *, limit: int = 5) -> dict:
 
     quote = connection.ops.quote_name
     params = {"first": period.first, "last": period.last, "limit": limit,
-              "offset": limit - 1, "worst_offset": 2 * limit - 1}
+              "offset": limit - 1}
     seller = ""
     if not is_store_wide(viewer):
         seller = "AND seller_id = %(seller)s"
         params["seller"] = viewer.pk
     tables = {"sdp": quote(SalesDayProduct._meta.db_table),
               "product": quote(Product._meta.db_table),
-              "category": quote(Category._meta.db_table), "seller": seller}
+              "category": quote(Category._meta.db_table)}
     closed_last, live_first = snapshots.split(period.first, period.last)
     if closed_last is None:  # only live days: the rollup itself is small
-        sql = _BOARD_SQL.format(margin=snapshots.margin_sql("revenue", "cost"), **tables)
+        sql = _BOARD_SQL.format(margin=snapshots.margin_sql("revenue", "cost"), seller=seller,
+                                **tables)
     else:
         params["snapshot"] = snapshots.snapshot_for(
             0 if is_store_wide(viewer) else viewer.pk, period.first, closed_last)
-        params["live_first"] = live_first
-        sql = snapshots.SNAPSHOT_BOARD_SQL.format(
-            rows=quote(BoardSnapshotProduct._meta.db_table),
-            margin=snapshots.margin_sql("revenue", "cost"), **tables)
+        params.update(live_first=live_first, worst_limit=2 * limit)
+        sql = snapshots.board_sql(seller=bool(seller), tables={
+            **tables, "rows": quote(BoardSnapshotProduct._meta.db_table),
+            "categories": quote(BoardSnapshotCategory._meta.db_table)})
     board = {"quantity": [], "revenue": [], "best": [], "worst": [], "category": []}
     with connection.cursor() as cursor:
         cursor.execute(sql, params)

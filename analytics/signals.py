@@ -5,8 +5,10 @@ status change touches money (orders/services.py)."""
 from django.db.models.signals import post_save
 from django.dispatch import receiver
 
+from catalog.signals import products_recategorised
 from orders.models import OrderStatus, OrderStatusChange
 
+from .board import forget
 from .rollup import rollup_order
 
 
@@ -19,3 +21,9 @@ def order_history_written(sender, instance, created, raw=False, **kwargs):
     elif (instance.to_status == OrderStatus.CANCELLED
           and instance.from_status != OrderStatus.CANCELLED):
         rollup_order(instance.order, sign=-1)
+
+
+@receiver(products_recategorised, dispatch_uid="analytics_board_categories")
+def products_moved(sender, product_ids, **kwargs):
+    """The board's snapshots sum revenue by the categories products had when they were built."""
+    forget()

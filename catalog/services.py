@@ -22,6 +22,7 @@ from bibarys.units import Unit, quantity_fits_unit
 
 from .images import photo_process
 from .models import Category, Product, ProductBarcode, ProductPhoto, Review, WishlistItem
+from .signals import products_recategorised
 from .validators import validate_ean
 
 TIYN = Decimal("0.01")
@@ -516,6 +517,8 @@ def products_bulk_set_active(*, products, by, active: bool) -> int:
 def products_bulk_set_category(*, products, by, category: Category) -> int:
     items = [p for p in _bulk_scope(by, products) if p.category_id != category.pk]
     Product.objects.filter(pk__in=[p.pk for p in items]).update(category=category)
+    if items:
+        products_recategorised.send(sender=Product, product_ids=[p.pk for p in items])
     for product in items:
         audit_record(actor=by, action="product.update", obj=product,
                      changes={"category_id": [product.category_id, category.pk]})

@@ -7,10 +7,15 @@ between the two, from data not yet committed, is not kept under the new version)
 
 from django.db import transaction
 from django.db.models.signals import post_delete, post_save
-from django.dispatch import receiver
+from django.dispatch import Signal, receiver
 
 from .models import Category, Product, ProductPhoto, Review
 from .selectors import bump_catalog_version
+
+# Sent (in the writer's transaction) when products move to another category, whoever moved
+# them: a product saved with a new category, the back office's bulk action, an import. Reports
+# that keep per-category totals listen (analytics.board).
+products_recategorised = Signal()
 
 
 @receiver([post_save, post_delete], sender=Product)
@@ -22,3 +27,11 @@ def catalog_changed(sender, raw=False, **kwargs):
         return
     bump_catalog_version()
     transaction.on_commit(bump_catalog_version)
+
+
+@receiver(post_save, sender=Product, dispatch_uid="catalog_product_recategorised")
+def product_saved(sender, instance, created, raw=False, **kwargs):
+    loaded = getattr(instance, "_loaded_category_id", instance.category_id)
+    if not created and not raw and loaded != instance.category_id:
+        products_recategorised.send(sender=Product, product_ids=[instance.pk])
+    instance._loaded_category_id = instance.category_id

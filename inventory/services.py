@@ -17,6 +17,7 @@ from bibarys.locks import lock_by_pk
 from bibarys.money import format_quantity
 from bibarys.units import Unit, quantity_fits_unit
 from catalog.models import Product
+from catalog.signals import products_recategorised
 
 from .models import (
     EITHER_WAY, INCOMING, OUTGOING, DocumentStatus, GoodsReceipt, MovementKind, ReceiptLine,
@@ -874,6 +875,9 @@ def products_import(*, rows, by, seller, filename: str = "", dry_run: bool = Fal
         # (bulk_update's CASE per row is what made 50 000-row price updates slow).
         for name in sorted(changed_fields):
             update_column([p for p, c in updates.values() if name in c], name)
+        if "category" in changed_fields:
+            products_recategorised.send(
+                sender=Product, product_ids=[p.pk for p, c in updates.values() if "category" in c])
 
         # Opening stock of the new products: one posted goods receipt.
         opening = [(product, row) for product, row in zip(created, new_rows) if row.quantity]

@@ -100,7 +100,7 @@ def test_snapshot_is_built_once_then_read_in_two_queries(
     selectors.product_board(admin_user, period)
     snapshot = BoardSnapshot.objects.get()
     assert (snapshot.scope, snapshot.first, snapshot.last) == (
-        0, period.first, today - datetime.timedelta(days=2))
+        0, period.first, today - datetime.timedelta(days=1))
     assert BoardSnapshotProduct.objects.filter(snapshot=snapshot).exists()
     with django_assert_num_queries(2):  # find the snapshot, read the board
         selectors.product_board(admin_user, period)
@@ -115,16 +115,15 @@ def test_changing_a_closed_day_forgets_the_snapshots_holding_it(
     today = D(2026, 11, 20)
     now_is(monkeypatch, at(today - datetime.timedelta(days=6)))
     old = _random_order(rng, shopper, many_goods)
-    now_is(monkeypatch, at(today - datetime.timedelta(days=1)))
-    yesterday = _random_order(rng, shopper, many_goods)
     now_is(monkeypatch, at(today))
+    fresh = _random_order(rng, shopper, many_goods)
     week = Period(today - datetime.timedelta(days=6), today)
     earlier = Period(today - datetime.timedelta(days=20), today - datetime.timedelta(days=10))
     for viewer in (admin_user, seller):
         selectors.product_board(viewer, week)
         selectors.product_board(viewer, earlier)
     assert BoardSnapshot.objects.count() == 4
-    order_cancel(order=yesterday, by=admin_user)  # a live day: no snapshot holds it
+    order_cancel(order=fresh, by=admin_user)  # today: no snapshot holds it
     assert BoardSnapshot.objects.count() == 4
     order_cancel(order=old, by=admin_user)  # six days ago: the two week snapshots go
     assert set(BoardSnapshot.objects.values_list("first", "last")) == {
@@ -133,6 +132,18 @@ def test_changing_a_closed_day_forgets_the_snapshots_holding_it(
         snapshot__in=BoardSnapshot.objects.all()).exists()
     for viewer in (admin_user, seller):
         _board_matches_selectors(viewer, week)
+
+
+def test_yesterday_stays_live_for_the_first_minutes_of_a_day(monkeypatch):
+    """An order placed at 23:59 may commit after midnight: a snapshot built at 00:05 must not
+    close yesterday yet; one built at 00:20 may."""
+    today = D(2026, 11, 20)
+    week = (today - datetime.timedelta(days=6), today)
+    now_is(monkeypatch, at(today, datetime.time(0, 5)))
+    assert board.split(*week) == (today - datetime.timedelta(days=2),
+                                  today - datetime.timedelta(days=1))
+    now_is(monkeypatch, at(today, datetime.time(0, 20)))
+    assert board.split(*week) == (today - datetime.timedelta(days=1), today)
 
 
 def test_rebuilding_the_rollup_forgets_snapshots_and_old_ones_are_pruned(
@@ -147,6 +158,11 @@ def test_rebuilding_the_rollup_forgets_snapshots_and_old_ones_are_pruned(
     assert BoardSnapshot.objects.count() == board.KEEP
     kept = set(BoardSnapshotProduct.objects.values_list("snapshot_id", flat=True))
     assert kept <= set(BoardSnapshot.objects.values_list("pk", flat=True))
+    tomorrow = today + datetime.timedelta(days=1)
+    now_is(monkeypatch, at(tomorrow))  # the rolling periods moved: yesterday's builds go
+    selectors.product_board(admin_user, Period(tomorrow - datetime.timedelta(days=6), tomorrow))
+    assert list(BoardSnapshot.objects.values_list("first", "last")) == [
+        (tomorrow - datetime.timedelta(days=6), today)]
     sales_rollup_rebuild()
     assert not BoardSnapshot.objects.exists() and not BoardSnapshotProduct.objects.exists()
 
@@ -156,5 +172,57 @@ def test_a_period_of_live_days_only_needs_no_snapshot(many_goods, shopper, admin
     today = D(2026, 11, 20)
     now_is(monkeypatch, at(today))
     _random_order(random.Random(1), shopper, many_goods)
-    _board_matches_selectors(admin_user, Period(today - datetime.timedelta(days=1), today))
+    _board_matches_selectors(admin_user, Period(today, today))
     assert not BoardSnapshot.objects.exists()
+
+
+def test_moving_products_to_another_category_forgets_snapshots(
+        many_goods, shopper, admin_user, monkeypatch):
+    """The snapshot keeps revenue by category as it was built: a product saved with another
+    category, or moved by the back office's bulk action, drops every snapshot, and the board's
+    category panel follows the products' current categories."""
+    from catalog.models import Product
+    from catalog.services import products_bulk_set_category
+
+    rng = random.Random(9)
+    today = D(2026, 11, 20)
+    for offset in (5, 3, 0):
+        now_is(monkeypatch, at(today - datetime.timedelta(days=offset)))
+        for _ in range(4):
+            _random_order(rng, shopper, many_goods)
+    week = Period(today - datetime.timedelta(days=6), today)
+    selectors.product_board(admin_user, week)
+    assert BoardSnapshot.objects.exists()
+    moved = many_goods[0]
+    moved.refresh_from_db()
+    moved.name = "Тауар renamed"  # a save without a new category keeps the snapshots
+    moved.save()
+    assert BoardSnapshot.objects.exists()
+    moved.category = many_goods[1].category
+    moved.save()
+    assert not BoardSnapshot.objects.exists()
+    _board_matches_selectors(admin_user, week)
+    assert BoardSnapshot.objects.exists()
+    products_bulk_set_category(
+        products=Product.objects.filter(pk__in=[p.pk for p in many_goods[2:6]]), by=admin_user,
+        category=many_goods[6].category)
+    assert not BoardSnapshot.objects.exists()
+    _board_matches_selectors(admin_user, week)
+
+
+def test_warm_dashboard_builds_the_presets_for_the_store_and_each_seller(
+        many_goods, shopper, admin_user, seller, other_seller, monkeypatch,
+        django_assert_max_num_queries):
+    from django.core.management import call_command
+
+    today = D(2026, 11, 20)
+    now_is(monkeypatch, at(today - datetime.timedelta(days=3)))
+    _random_order(random.Random(2), shopper, many_goods)
+    now_is(monkeypatch, at(today))
+    call_command("warm_dashboard", stdout=open("/dev/null", "w"))
+    # 7 days, 30 days and this month (today has no closed days) × the store and two sellers
+    assert BoardSnapshot.objects.count() == 9
+    assert set(BoardSnapshot.objects.values_list("scope", flat=True)) == {
+        0, seller.pk, other_seller.pk}
+    with django_assert_max_num_queries(2):  # the dashboard finds them ready
+        selectors.product_board(seller, Period(today - datetime.timedelta(days=29), today))
