@@ -10,8 +10,10 @@ indexed by quantity, revenue and margin) and the board reads:
   needs it;
 - the live day (today) straight from the rollup: one day of sales;
 - for each list, only the products that can be on it: every product sold in the live days
-  (their snapshot figures added) and the snapshot's own leaders not sold since, down to the
-  L-th (2L-th for the worst margins) value with its ties, which the indexes give at once.
+  (their snapshot figures added) and the snapshot's own leaders not sold since, read by
+  walking an index: by quantity and by revenue the first L with their ties (the board breaks
+  ties by the current product name), by margin the first L (2L for the worst, from which the
+  best are left out) in the board's own order.
 
 The result is exactly what summing the rollup would give (analytics/tests/test_board.py
 compares them). A snapshot is forgotten, in the same transaction, whenever a sale of one of
