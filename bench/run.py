@@ -228,6 +228,7 @@ def build_scenarios():
     from catalog.models import Category, Product
 
     scenarios = [scenario("ceiling page (1 query, 24 items)", "anon", ["/bench/ceiling/"]),
+                 scenario("ceiling page, logged-in shopper", "shopper", ["/bench/ceiling/"]),
                  scenario("ceiling page through the page cache", "anon",
                           ["/bench/ceiling-cached/"])]
     catalog = _reverse("catalog:product_list")
@@ -253,9 +254,13 @@ def build_scenarios():
                                   target="catalog"))
         scenarios.append(scenario("product page, logged-in shopper", "shopper", product_paths,
                                   target="catalog"))
-    scenarios.append(scenario("front page, anonymous", "anon", ["/"]))
+    scenarios.append(scenario("front page, anonymous", "anon", ["/"], target="shop"))
     dashboard = _reverse("analytics:dashboard")
     if dashboard:
+        # The owner opens the dashboard: one connection, the time of one answer (target
+        # 300 ms); then 16 at once, for the record.
+        scenarios.append(scenario("dashboard (30 days), admin, one at a time", "admin",
+                                  [dashboard], connections=1, target="dashboard"))
         scenarios.append(scenario("dashboard (30 days), admin", "admin", [dashboard]))
     report = _reverse("analytics:report", name="sales", fmt="pdf")
     if report:
@@ -263,7 +268,7 @@ def build_scenarios():
         first = today - datetime.timedelta(days=29)
         scenarios.append(scenario(
             "sales PDF (30 days), admin", "admin", [f"{report}?from={first}&to={today}"],
-            connections=2, timeout=120, target="report"))
+            connections=1, timeout=120, target="report"))
     return scenarios
 
 
@@ -401,6 +406,8 @@ TARGETS = {
     "catalog_logged_in_ratio": 0.8,
     "p99_ms": 100,
     "checkout_orders_per_s": 150,
+    "dashboard_ms": 300,
+    "pdf_ms": 5000,
 }
 
 
@@ -423,13 +430,21 @@ def verdicts(results, ceiling) -> list[str]:
         out.append(f"- Catalog pages, logged-in ≥ {TARGETS['catalog_logged_in_ratio']}× ceiling: "
                    f"{mark(ratio >= TARGETS['catalog_logged_in_ratio'])} "
                    f"(slowest: {worst['name']}, {ratio:.2f}×).")
-    paged = [r for r in results if r.get("unit") != "orders/s" and r.get("target") != "report"
-             and r.get("connections", 16) >= 16]
+    # The shop's pages (catalog, search, product, front page), as the catalog targets.
+    paged = [r for r in results if r.get("unit") != "orders/s"
+             and r.get("target") in ("catalog", "shop") and r.get("connections", 16) >= 16]
     if paged:
         worst = max(paged, key=lambda r: r["p99_ms"])
-        out.append(f"- p99 < {TARGETS['p99_ms']} ms at 16 connections (pages): "
+        out.append(f"- p99 < {TARGETS['p99_ms']} ms at 16 connections (shop pages): "
                    f"{mark(worst['p99_ms'] < TARGETS['p99_ms'])} "
                    f"(highest: {worst['name']}, {worst['p99_ms']:.1f} ms).")
+    for target, key, what in (("dashboard", "dashboard_ms", "Dashboard answers"),
+                              ("report", "pdf_ms", "30-day sales PDF renders")):
+        row = next((r for r in results if r.get("target") == target), None)
+        if row:
+            out.append(f"- {what} in < {TARGETS[key]:,} ms (one at a time, p99): "
+                       f"{mark(row['p99_ms'] < TARGETS[key])} (p50 {row['p50_ms']:.0f} ms, "
+                       f"p99 {row['p99_ms']:.0f} ms).")
     errors = sum(r["errors"] for r in results)
     out.append(f"- 0 errors: {mark(errors == 0)} ({errors} in all).")
     spread = next((r for r in results if r["name"].startswith("checkout, spread")), None)
