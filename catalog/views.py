@@ -89,6 +89,8 @@ def _detail_context(request, product: Product, *, review_form=None) -> dict:
         "review_form": review_form, "related": list(related),
         "in_wishlist": user.is_authenticated and WishlistItem.objects.filter(
             user=user, product=product).exists(),
+        # The related products' hearts (the cards are cached by wishlist state).
+        "wishlist_ids": selectors.wishlist_ids(user),
         "can_manage": can_moderate,
     }
 

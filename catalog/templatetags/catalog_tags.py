@@ -42,3 +42,42 @@ def rating_number(value):
 def tile(product):
     """A colour class for a product without a photo, stable per product."""
     return f"tile-{(getattr(product, 'pk', 0) or 0) % 8}"
+
+
+@register.simple_tag(takes_context=True)
+def product_cards(context, products):
+    """The cards of a product grid (catalog/_product_card.html), each kept in the cache per
+    catalog version, language, page address, signed in or not and in the viewer's wishlist or
+    not: a card holds nothing else of the viewer's but the CSRF token, which is put back for
+    this page. Rendering 24 cards was most of a signed-in shopper's catalog page (~15 ms)."""
+    from django.utils.safestring import mark_safe
+    from django.utils.translation import get_language
+
+    from bibarys.cache import cached_fragments, catalog_version, fragment_key
+
+    products = list(products)
+    if not products:
+        return ""
+    request = context.get("request")
+    user = context.get("user")
+    signed_in = bool(user is not None and user.is_authenticated)
+    wishlist_ids = context.get("wishlist_ids") or ()
+    path = request.get_full_path() if request is not None else ""
+    version = catalog_version()
+    language = get_language()
+    keys = [fragment_key("card", version, language, int(signed_in),
+                         int(product.pk in wishlist_ids), path, product.pk)
+            for product in products]
+    card = context.template.engine.get_template("catalog/_product_card.html")
+
+    def render_missing(indexes):
+        out = []
+        for index in indexes:
+            product = products[index]
+            with context.push(product=product, in_wishlist=product.pk in wishlist_ids,
+                              cart_added=None, cart_error="", wide=False):
+                out.append(card.render(context))
+        return out
+
+    return mark_safe("".join(cached_fragments(keys, render_missing,
+                                              csrf_token=str(context.get("csrf_token", "")))))

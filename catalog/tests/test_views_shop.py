@@ -206,3 +206,53 @@ def test_home_search_goes_to_the_catalog(client):
     response = client.get(reverse("home") + "?q=сүт")
     assert response.status_code == 302 and response["Location"].startswith(
         reverse("catalog:product_list"))
+
+
+def _card(html: str, product) -> str:
+    start = html.index(f'id="add-to-cart-{product.pk}"')
+    card_start = html.rindex('<article class="product-card">', 0, start)
+    return html[card_start:html.index("</article>", start)]
+
+
+def test_cached_product_cards_keep_each_shopper_their_own_hearts_and_token(
+        client, shopper, other_shopper):
+    """Cards come from a cache shared by every visitor: one shopper's wishlist heart never
+    shows for another, every form carries the page's own CSRF token, and the second visit to
+    the same page renders no card at all."""
+    import re
+
+    from django.middleware.csrf import _unmask_cipher_token
+    from django.test import Client
+
+    from .factories import WishlistItemFactory
+
+    milk, bread = ProductFactory(name="Milk"), ProductFactory(name="Bread")
+    WishlistItemFactory(user=shopper, product=milk)
+    url = reverse("catalog:product_list")
+    first, second = Client(), Client()
+    first.force_login(shopper)
+    second.force_login(other_shopper)
+    pages = []
+    for browser in (first, second, first, second):
+        response = browser.get(url)
+        html = response.content.decode()
+        tokens = set(re.findall(r'name="csrfmiddlewaretoken" value="([^"]+)"', html))
+        assert len(tokens) == 1, "one masked token for the whole page, as Django renders it"
+        # The page's token belongs to this browser's CSRF secret (the cookie).
+        assert _unmask_cipher_token(tokens.pop()) == browser.cookies["csrftoken"].value
+        pages.append((response, html))
+    for (response, html), owner in zip(pages, (True, False, True, False)):
+        assert ('aria-pressed="true"' in _card(html, milk)) is owner
+        assert 'aria-pressed="false"' in _card(html, bread)
+    cards = [t.name for t in pages[2][0].templates]
+    assert "catalog/_product_card.html" not in cards  # all 2 cards came from the cache
+
+
+def test_a_changed_product_shows_at_once_on_cached_cards(shopper_client):
+    milk = ProductFactory(name="Milk", price=Decimal("400"))
+    url = reverse("catalog:product_list")
+    assert "Milk" in shopper_client.get(url).content.decode()
+    milk.name, milk.price = "Fresh milk", Decimal("450")
+    milk.save()  # the Django admin saves this way: the catalog version moves
+    html = _card(shopper_client.get(url).content.decode(), milk)
+    assert "Fresh milk" in html and "450" in html
