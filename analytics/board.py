@@ -153,6 +153,55 @@ def forget_if_closed(day: datetime.date) -> None:
         forget(day, day)
 
 
+# The board's lists from a CTE {source} of (product_id, sold, revenue, cost), one row a product:
+# top by quantity and by revenue (ties by the product's name, looked up for the few rows past
+# the threshold only), best margins, worst margins but the best; the category rows follow.
+_PICKS = """margins AS (
+    SELECT product_id, sold, revenue, cost, {margin} AS margin FROM {source} WHERE revenue > 0
+),
+best AS (
+    SELECT product_id FROM margins ORDER BY margin DESC, revenue DESC, product_id LIMIT %(limit)s
+),
+picked AS (
+    SELECT * FROM (
+        SELECT 'quantity' AS kind, a.product_id, a.sold, a.revenue, a.cost FROM {source} a
+        WHERE a.sold >= COALESCE(
+            (SELECT sold FROM {source} ORDER BY sold DESC LIMIT 1 OFFSET %(offset)s), 0)
+        ORDER BY a.sold DESC, (SELECT p.name FROM {product} p WHERE p.id = a.product_id),
+                 a.product_id LIMIT %(limit)s) q
+    UNION ALL
+    SELECT * FROM (
+        SELECT 'revenue' AS kind, a.product_id, a.sold, a.revenue, a.cost FROM {source} a
+        WHERE a.revenue >= COALESCE(
+            (SELECT revenue FROM {source} ORDER BY revenue DESC LIMIT 1 OFFSET %(offset)s), 0)
+        ORDER BY a.revenue DESC, (SELECT p.name FROM {product} p WHERE p.id = a.product_id),
+                 a.product_id LIMIT %(limit)s) r
+    UNION ALL
+    SELECT 'best' AS kind, m.product_id, m.sold, m.revenue, m.cost
+    FROM margins m WHERE m.product_id IN (SELECT product_id FROM best)
+    UNION ALL
+    SELECT * FROM (
+        SELECT 'worst' AS kind, product_id, sold, revenue, cost FROM margins
+        WHERE product_id NOT IN (SELECT product_id FROM best)
+        ORDER BY margin, revenue DESC, product_id LIMIT %(limit)s) w
+)
+SELECT x.kind, x.product_id, x.sold, x.revenue, x.cost, p.name, p.unit, p.sku, NULL
+FROM picked x JOIN {product} p ON p.id = x.product_id
+UNION ALL
+"""
+
+# The board of live days only (today, or a period that has no closed day): from the rollup.
+LIVE_BOARD_SQL = """
+WITH agg AS (
+    SELECT product_id, SUM(quantity) AS sold, SUM(revenue) AS revenue, SUM(cost) AS cost
+    FROM {sdp} WHERE day >= %(first)s AND day <= %(last)s {seller}
+    GROUP BY product_id
+),
+""" + _PICKS.replace("{source}", "agg") + """SELECT 'category', c.id, NULL, SUM(a.revenue), SUM(a.cost), c.name, NULL, NULL, NULL
+FROM agg a JOIN {product} p ON p.id = a.product_id JOIN {category} c ON c.id = p.category_id
+GROUP BY c.id, c.name
+"""
+
 # The board from a snapshot and the live days. {seller} limits the live rows to one seller;
 # {quiet_s} / {quiet_q} say "not sold in the live days" for a snapshot row, probing the rollup
 # by product (its product index), so the snapshot's indexes are walked in order and stop early.
@@ -184,39 +233,7 @@ cand AS (
         WHERE s.snapshot_id = %(snapshot)s AND s.margin IS NOT NULL AND {quiet_s}
         ORDER BY s.margin, s.revenue DESC, s.product_id LIMIT %(worst_limit)s) tw
 ),
-margins AS (
-    SELECT product_id, sold, revenue, cost, {margin} AS margin FROM cand WHERE revenue > 0
-),
-best AS (
-    SELECT product_id FROM margins ORDER BY margin DESC, revenue DESC, product_id LIMIT %(limit)s
-),
-picked AS (
-    SELECT * FROM (
-        SELECT 'quantity' AS kind, a.product_id, a.sold, a.revenue, a.cost FROM cand a
-        WHERE a.sold >= COALESCE(
-            (SELECT sold FROM cand ORDER BY sold DESC LIMIT 1 OFFSET %(offset)s), 0)
-        ORDER BY a.sold DESC, (SELECT p.name FROM {product} p WHERE p.id = a.product_id),
-                 a.product_id LIMIT %(limit)s) q
-    UNION ALL
-    SELECT * FROM (
-        SELECT 'revenue' AS kind, a.product_id, a.sold, a.revenue, a.cost FROM cand a
-        WHERE a.revenue >= COALESCE(
-            (SELECT revenue FROM cand ORDER BY revenue DESC LIMIT 1 OFFSET %(offset)s), 0)
-        ORDER BY a.revenue DESC, (SELECT p.name FROM {product} p WHERE p.id = a.product_id),
-                 a.product_id LIMIT %(limit)s) r
-    UNION ALL
-    SELECT 'best' AS kind, m.product_id, m.sold, m.revenue, m.cost
-    FROM margins m WHERE m.product_id IN (SELECT product_id FROM best)
-    UNION ALL
-    SELECT * FROM (
-        SELECT 'worst' AS kind, product_id, sold, revenue, cost FROM margins
-        WHERE product_id NOT IN (SELECT product_id FROM best)
-        ORDER BY margin, revenue DESC, product_id LIMIT %(limit)s) w
-)
-SELECT x.kind, x.product_id, x.sold, x.revenue, x.cost, p.name, p.unit, p.sku, NULL
-FROM picked x JOIN {product} p ON p.id = x.product_id
-UNION ALL
-SELECT 'category', c.id, NULL, SUM(a.revenue), SUM(a.cost), c.name, NULL, NULL, NULL
+""" + _PICKS.replace("{source}", "cand") + """SELECT 'category', c.id, NULL, SUM(a.revenue), SUM(a.cost), c.name, NULL, NULL, NULL
 FROM (SELECT category_id, revenue, cost FROM {categories} WHERE snapshot_id = %(snapshot)s
       UNION ALL
       SELECT p.category_id, l.revenue, l.cost FROM live l JOIN {product} p ON p.id = l.product_id

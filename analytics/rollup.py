@@ -16,10 +16,8 @@ reads go on, order signals wait) so an order committing meanwhile is counted exa
 from __future__ import annotations
 
 import datetime
-from collections import defaultdict
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.conf import settings
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Count, F, Sum
 from django.db.models.functions import TruncDate

@@ -534,50 +534,7 @@ def order_for_invoice(order_pk: int, viewer):
 
 
 # ---------------------------------------------------------------------------------------------
-# The dashboard's product and category panels in one pass.
-
-_BOARD_SQL = """
-WITH agg AS (
-    SELECT product_id, SUM(quantity) AS sold, SUM(revenue) AS revenue, SUM(cost) AS cost
-    FROM {sdp} WHERE day >= %(first)s AND day <= %(last)s {seller}
-    GROUP BY product_id
-),
-margins AS (
-    SELECT product_id, sold, revenue, cost, {margin} AS margin FROM agg WHERE revenue > 0
-),
-best AS (
-    SELECT product_id FROM margins ORDER BY margin DESC, revenue DESC, product_id LIMIT %(limit)s
-),
-picked AS (
-    SELECT * FROM (
-        SELECT 'quantity' AS kind, a.product_id, a.sold, a.revenue, a.cost
-        FROM agg a JOIN {product} p ON p.id = a.product_id
-        WHERE a.sold >= COALESCE(
-            (SELECT sold FROM agg ORDER BY sold DESC LIMIT 1 OFFSET %(offset)s), 0)
-        ORDER BY a.sold DESC, p.name, a.product_id LIMIT %(limit)s) q
-    UNION ALL
-    SELECT * FROM (
-        SELECT 'revenue' AS kind, a.product_id, a.sold, a.revenue, a.cost
-        FROM agg a JOIN {product} p ON p.id = a.product_id
-        WHERE a.revenue >= COALESCE(
-            (SELECT revenue FROM agg ORDER BY revenue DESC LIMIT 1 OFFSET %(offset)s), 0)
-        ORDER BY a.revenue DESC, p.name, a.product_id LIMIT %(limit)s) r
-    UNION ALL
-    SELECT 'best' AS kind, m.product_id, m.sold, m.revenue, m.cost
-    FROM margins m WHERE m.product_id IN (SELECT product_id FROM best)
-    UNION ALL
-    SELECT * FROM (
-        SELECT 'worst' AS kind, product_id, sold, revenue, cost FROM margins
-        WHERE product_id NOT IN (SELECT product_id FROM best)
-        ORDER BY margin, revenue DESC, product_id LIMIT %(limit)s) w
-)
-SELECT x.kind, x.product_id, x.sold, x.revenue, x.cost, p.name, p.unit, p.sku, NULL
-FROM picked x JOIN {product} p ON p.id = x.product_id
-UNION ALL
-SELECT 'category', c.id, NULL, SUM(a.revenue), SUM(a.cost), c.name, NULL, NULL, NULL
-FROM agg a JOIN {product} p ON p.id = a.product_id JOIN {category} c ON c.id = p.category_id
-GROUP BY c.id, c.name
-"""
+# The dashboard's product and category panels in one pass (the SQL is in board.py).
 
 
 def _board_decimal(value, places: str) -> Decimal | None:
@@ -610,8 +567,8 @@ def product_board(viewer, period: Period, *, limit: int = 5) -> dict:
               "category": quote(Category._meta.db_table)}
     closed_last, live_first = snapshots.split(period.first, period.last)
     if closed_last is None:  # only live days: the rollup itself is small
-        sql = _BOARD_SQL.format(margin=snapshots.margin_sql("revenue", "cost"), seller=seller,
-                                **tables)
+        sql = snapshots.LIVE_BOARD_SQL.format(margin=snapshots.margin_sql("revenue", "cost"),
+                                              seller=seller, **tables)
     else:
         params["snapshot"] = snapshots.snapshot_for(
             0 if is_store_wide(viewer) else viewer.pk, period.first, closed_last)

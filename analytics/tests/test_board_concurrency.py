@@ -8,7 +8,6 @@ import time
 
 import pytest
 from django.db.models import Sum
-from django.utils import timezone
 
 from analytics import board
 from analytics.models import BoardSnapshot, BoardSnapshotProduct, SalesDayProduct
