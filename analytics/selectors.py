@@ -493,9 +493,9 @@ def receipts_total(viewer, period: Period) -> dict:
     return {"total": _money(row["total"]), "lines": row["lines"], "receipts": row["receipts"]}
 
 
-# A write-off line has no copied cost: it is valued at the product's current cost price.
+# A write-off line's value: quantity × the cost price kept when it was posted.
 WRITEOFF_VALUE = Round(
-    ExpressionWrapper(F("quantity") * F("product__cost_price"), output_field=QUANTITY), 2,
+    ExpressionWrapper(F("quantity") * F("unit_cost"), output_field=QUANTITY), 2,
     output_field=MONEY)
 
 

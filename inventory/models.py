@@ -230,6 +230,10 @@ class WriteOffLine(models.Model):
     comment = models.CharField(_("comment"), max_length=200, blank=True)
     movement = models.OneToOneField(StockMovement, on_delete=models.PROTECT, null=True,
                                     blank=True, related_name="writeoff_line")
+    # The product's cost price when the write-off was posted (empty on a draft): what the
+    # loss is worth in the books, whatever later receipts do to the moving average.
+    unit_cost = models.DecimalField(_("unit cost"), max_digits=14, decimal_places=2, null=True,
+                                    blank=True)
 
     class Meta:
         verbose_name = _("write-off line")
@@ -243,6 +247,10 @@ class WriteOffLine(models.Model):
             ),
             models.UniqueConstraint(fields=["document", "product"],
                                     name="writeoff_line_unique_product"),
+            models.CheckConstraint(condition=Q(unit_cost__isnull=True) | Q(unit_cost__gte=0),
+                                   name="writeoff_line_cost_not_negative"),
+            models.CheckConstraint(condition=Q(movement__isnull=True) | Q(unit_cost__isnull=False),
+                                   name="writeoff_line_posted_has_cost"),
         ]
 
     def __str__(self):

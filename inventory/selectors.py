@@ -33,8 +33,10 @@ def writeoffs_for(user, *, status: str = ""):
         queryset = queryset.filter(status=status)
     return queryset.annotate(
         line_count=Count("lines"),
-        total=Coalesce(Sum(ExpressionWrapper(F("lines__quantity") * F("lines__product__cost_price"),
-                                             output_field=MONEY)), ZERO, output_field=MONEY),
+        # Posted lines at the cost kept when posted; a draft's at today's cost price.
+        total=Coalesce(Sum(ExpressionWrapper(
+            F("lines__quantity") * Coalesce(F("lines__unit_cost"), F("lines__product__cost_price")),
+            output_field=MONEY)), ZERO, output_field=MONEY),
     ).order_by("-date", "-id")
 
 

@@ -543,8 +543,14 @@ def writeoff_post(*, writeoff: WriteOff, by, request=None) -> WriteOff:
             ],
             kind=MovementKind.WRITE_OFF, by=by, reference=writeoff.reference,
         )
+        # The cost of the loss is the moving-average cost now, read under the products' locks
+        # (stock_apply_bulk holds them), kept on the line before it is tied to its movement.
+        costs = dict(Product.objects.filter(pk__in={line.product_id for line in lines})
+                     .values_list("pk", "cost_price"))
         for line, movement in zip(lines, movements):
+            line.unit_cost = costs[line.product_id]
             line.movement = movement
+        update_column(lines, "unit_cost")
         update_column(lines, "movement")
         writeoff.status = DocumentStatus.POSTED
         writeoff.posted_by, writeoff.posted_at = by, timezone.now()

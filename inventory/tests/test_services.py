@@ -206,6 +206,30 @@ def test_writeoff_post_takes_stock_once(seller):
     assert_ledger_holds(milk)
 
 
+def test_writeoff_keeps_the_cost_of_the_day_it_was_posted(seller):
+    """The loss is worth the moving-average cost when it happened: a later receipt at another
+    cost changes the product's cost price, not the write-off's value (the list and reports)."""
+    from analytics.periods import Period
+    from analytics.selectors import writeoffs_by_reason
+    from inventory.selectors import writeoffs_for
+
+    milk = ProductFactory(seller=seller)
+    stock_up(milk, 10, unit_cost="300.00")
+    writeoff = writeoff_create(by=seller, date=DAY)
+    line = writeoff_line_set(writeoff=writeoff, by=seller, product=milk, quantity=D(2),
+                             reason="spoiled")
+    line.refresh_from_db()
+    assert line.unit_cost is None  # a draft has no cost yet
+    writeoff_post(writeoff=writeoff, by=seller)
+    stock_up(milk, 8, unit_cost="480.00")  # moving average: (8 × 300 + 8 × 480) / 16 = 390
+    milk.refresh_from_db()
+    line.refresh_from_db()
+    assert milk.cost_price == D("390.00") and line.unit_cost == D("300.00")
+    assert writeoffs_for(seller).get(pk=writeoff.pk).total == D("600.00")
+    rows = writeoffs_by_reason(seller, Period(DAY, DAY))
+    assert [(r["reason"], r["value"]) for r in rows] == [("spoiled", D("600.00"))]
+
+
 def test_writeoff_of_weighed_product_takes_grams(seller):
     apples = ProductFactory(seller=seller, unit="kg")
     stock_up(apples, "2.500")
