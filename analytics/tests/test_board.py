@@ -226,3 +226,26 @@ def test_warm_dashboard_builds_the_presets_for_the_store_and_each_seller(
         0, seller.pk, other_seller.pk}
     with django_assert_max_num_queries(2):  # the dashboard finds them ready
         selectors.product_board(seller, Period(today - datetime.timedelta(days=29), today))
+
+
+def test_time_dashboard_can_time_the_end_of_a_day(many_goods, shopper, admin_user, seller,
+                                                  monkeypatch):
+    """`time_dashboard --end-of-yesterday` times the dashboard with the clock at 23:59 of the
+    day before: that day is then the live one, and the closed days before it get a snapshot."""
+    import io
+
+    from django.core.management import call_command
+
+    today = D(2026, 11, 20)
+    now_is(monkeypatch, at(today - datetime.timedelta(days=3)))
+    _random_order(random.Random(8), shopper, many_goods)
+    now_is(monkeypatch, at(today))
+    out = io.StringIO()
+    call_command("time_dashboard", runs=1, pdf_runs=0, end_of_yesterday=True,
+                 admin=admin_user.username, seller=seller.username, stdout=out)
+    text = out.getvalue()
+    assert "clock set to 2026-11-19T23:59:00+05:00" in text
+    assert text.count("dashboard (30 days)") == 2
+    yesterday = today - datetime.timedelta(days=1)
+    assert set(BoardSnapshot.objects.values_list("last", flat=True)) == {
+        yesterday - datetime.timedelta(days=1)}

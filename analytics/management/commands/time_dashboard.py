@@ -3,6 +3,9 @@ Django test client against the configured database: prints milliseconds (each ru
 median) and the number of queries.
 
     DATABASE_URL=postgres://... DEBUG=1 .venv/bin/python manage.py time_dashboard --runs 5
+
+--end-of-yesterday runs with the clock at 23:59 yesterday (Almaty): the dashboard's live day then
+holds a whole day of sales, its heaviest moment (analytics/board.py reads today live).
 """
 
 import datetime
@@ -26,6 +29,8 @@ class Command(BaseCommand):
         parser.add_argument("--admin", default="admin")
         parser.add_argument("--seller", default="seller1")
         parser.add_argument("--pdf-runs", type=int, default=2)
+        parser.add_argument("--end-of-yesterday", action="store_true",
+                            help="time as at 23:59 yesterday, a whole day of sales live")
 
     def _time(self, client, url, runs):
         timings, queries, status = [], 0, None
@@ -46,7 +51,18 @@ class Command(BaseCommand):
         self.stdout.write(f"{label}: median {statistics.median(timings):.0f} ms, "
                           f"min {min(timings):.0f} ms ({runs_text}); {queries} queries")
 
-    def handle(self, *args, runs, admin, seller, pdf_runs, **options):
+    def handle(self, *args, end_of_yesterday, **options):
+        if not end_of_yesterday:
+            return self._handle(**options)
+        from unittest import mock
+
+        day = timezone.localdate() - datetime.timedelta(days=1)
+        moment = timezone.make_aware(datetime.datetime.combine(day, datetime.time(23, 59)))
+        self.stdout.write(f"clock set to {moment.isoformat()}")
+        with mock.patch("django.utils.timezone.now", return_value=moment):
+            return self._handle(**options)
+
+    def _handle(self, *, runs, admin, seller, pdf_runs, **options):
         users = get_user_model().objects
         today = timezone.localdate()
         first = today - datetime.timedelta(days=29)
