@@ -109,43 +109,37 @@ def user_role(request, pk):
                          {"person": user, "refusal": refusal}, form)
 
 
-@admin_required
-def user_block(request, pk):
-    """Block with a reason: the user is logged out everywhere and cannot log in."""
+def _block_or_unblock(request, pk, *, action: str, form_class, service, done: str):
+    """The confirmation page of a block or unblock (a reason is required), then the service."""
     user = _target(pk)
-    form = BlockForm(_data(request))
-    refusal = services.user_action_refusal(action="block", user=user, by=request.user)
+    form = form_class(_data(request))
+    refusal = services.user_action_refusal(action=action, user=user, by=request.user)
     if request.method == "POST" and form.is_valid():
         try:
-            services.user_block(user=user, reason=form.cleaned_data["reason"], by=request.user,
-                                request=request)
+            service(user=user, reason=form.cleaned_data["reason"], by=request.user,
+                    request=request)
         except services.UserActionRefused as error:
             form.add_error(None, error)
         else:
-            messages.success(request, _("%(name)s is blocked and logged out everywhere.")
-                             % {"name": user.display_name})
+            messages.success(request, done % {"name": user.display_name})
             return redirect("accounts:user_detail", pk=user.pk)
-    return _confirm_page(request, "accounts/staff/user_block.html",
+    return _confirm_page(request, f"accounts/staff/user_{action}.html",
                          {"person": user, "refusal": refusal}, form)
+
+
+@admin_required
+def user_block(request, pk):
+    """Block with a reason: the user is logged out everywhere and cannot log in."""
+    return _block_or_unblock(request, pk, action="block", form_class=BlockForm,
+                             service=services.user_block,
+                             done=_("%(name)s is blocked and logged out everywhere."))
 
 
 @admin_required
 def user_unblock(request, pk):
-    user = _target(pk)
-    form = UnblockForm(_data(request))
-    refusal = services.user_action_refusal(action="unblock", user=user, by=request.user)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.user_unblock(user=user, reason=form.cleaned_data["reason"],
-                                  by=request.user, request=request)
-        except services.UserActionRefused as error:
-            form.add_error(None, error)
-        else:
-            messages.success(request, _("%(name)s is unblocked and can log in again.")
-                             % {"name": user.display_name})
-            return redirect("accounts:user_detail", pk=user.pk)
-    return _confirm_page(request, "accounts/staff/user_unblock.html",
-                         {"person": user, "refusal": refusal}, form)
+    return _block_or_unblock(request, pk, action="unblock", form_class=UnblockForm,
+                             service=services.user_unblock,
+                             done=_("%(name)s is unblocked and can log in again."))
 
 
 @admin_required

@@ -1,38 +1,15 @@
 """Photos and reviews under real concurrency: PostgreSQL, real threads (skipped on SQLite)."""
 
-import threading
-
 import pytest
 from django.core.exceptions import ValidationError
-from django.db import connection
 
 from catalog import services
 from catalog.models import Review
+from orders.tests.test_concurrency import run_at_once
 
 from .factories import ProductFactory, image_upload, photo_for, purchase
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
-
-
-def run_at_once(functions):
-    barrier = threading.Barrier(len(functions))
-    results = [None] * len(functions)
-
-    def runner(index, fn):
-        try:
-            barrier.wait(timeout=30)
-            results[index] = fn()
-        except BaseException as exc:  # noqa: BLE001 - reported to the test
-            results[index] = exc
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=runner, args=(i, fn)) for i, fn in enumerate(functions)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-    return results
 
 
 def test_two_uploads_at_once_never_make_a_sixth_photo():
