@@ -8,6 +8,9 @@ at the same moment cannot both succeed.
 
 from __future__ import annotations
 
+from importlib import import_module
+
+from django.conf import settings
 from django.contrib.sessions.models import Session
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
@@ -64,8 +67,9 @@ def _refuse_self(actor: User, user: User, message: str) -> None:
 def user_sessions_end(*, user: User) -> int:
     """Delete every stored session of `user`, so each of their browsers is logged out now.
 
-    Sessions live in the database and their data is encoded, so the rows are read in chunks
-    and decoded one by one. Even without this, Django refuses an inactive user on the next
+    Sessions live in the database (and, cached_db, in the cache) and their data is encoded, so
+    the rows are read in chunks and decoded one by one; each is deleted through the session
+    store, which drops its cached copy too. Even without this, Django refuses an inactive user on the next
     request (ModelBackend.get_user), so a session we miss is dead anyway."""
     uid = str(user.pk)
     stale = []
@@ -74,8 +78,9 @@ def user_sessions_end(*, user: User) -> int:
         decoded = Session.objects.model(session_key=key, session_data=data).get_decoded()
         if str(decoded.get("_auth_user_id")) == uid:
             stale.append(key)
-    if stale:
-        Session.objects.filter(session_key__in=stale).delete()
+    store = import_module(settings.SESSION_ENGINE).SessionStore
+    for key in stale:
+        store(session_key=key).delete()
     return len(stale)
 
 

@@ -10,7 +10,7 @@ from django.template import engines
 from django.urls import path
 from django.utils.translation import get_language
 
-from bibarys.cache import cache_anonymous_page
+from bibarys.cache import cache_shop_page
 from catalog.models import Product
 
 _TEMPLATE = engines["django"].from_string(
@@ -24,7 +24,7 @@ def ceiling(request):
     return HttpResponse(html)
 
 
-@cache_anonymous_page
+@cache_shop_page
 def ceiling_cached(request):
     """The same page through the anonymous page cache: what a cache hit costs."""
     return ceiling(request)

@@ -564,7 +564,8 @@ def main(argv=None):
     parser.add_argument("--threads", type=int, default=int(os.environ.get("BENCH_THREADS", 1)))
     parser.add_argument("--shoppers", type=int, default=64)
     parser.add_argument("--checkout-processes", type=int, default=2 * cores + 2)
-    parser.add_argument("--only", default="", help="run scenarios whose name contains this")
+    parser.add_argument("--only", default="", help="run scenarios whose name contains this "
+                        "(or one of these, comma-separated)")
     parser.add_argument("--no-write", action="store_true", help="leave BENCHMARKS.md alone")
     args = parser.parse_args(argv)
     command = ".venv/bin/python bench/run.py" + "".join(f" {a}" for a in (argv or sys.argv[1:]))
@@ -584,8 +585,10 @@ def main(argv=None):
     from bench import checkout as checkout_bench
 
     spread, hot_pk = checkout_bench.prepare_products(log)
-    scenarios = [s for s in build_scenarios() if args.only in s["name"]]
-    run_checkout = args.only in "checkout, spread over many products / one hot product"
+    wanted = args.only.split(",")
+    scenarios = [s for s in build_scenarios() if any(w in s["name"] for w in wanted)]
+    run_checkout = any(w in "checkout, spread over many products / one hot product"
+                       for w in wanted)
     log_dir = Path(tempfile.mkdtemp(prefix="bench-"))
 
     # Pass 1: queries per request (one worker, BENCH=1 adds X-Bench-Queries).

@@ -52,13 +52,14 @@ MIDDLEWARE = [
     "bibarys.middleware.TrustedProxyMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    "bibarys.cache.AnonymousPageCacheMiddleware",  # only views marked @cache_anonymous_page
+    "bibarys.cache.AnonymousPageCacheMiddleware",  # only views marked @cache_shop_page
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "bibarys.cache.ShopperPageCacheMiddleware",  # the same pages for signed-in shoppers
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -164,7 +165,9 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 
 SESSION_COOKIE_AGE = 7 * 24 * 60 * 60
-SESSION_ENGINE = "django.contrib.sessions.backends.db"
+# Kept in the database, read from the cache (Redis in production): a signed-in page costs no
+# session query. Blocking a user deletes both copies (accounts.staff_services).
+SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 
 # Languages: Kazakh by default, then Russian and English.
 LANGUAGE_CODE = env.str("LANGUAGE_CODE", default="kk")

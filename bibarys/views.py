@@ -7,10 +7,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
-from .cache import cache_anonymous_page
+from .cache import cache_shop_page
 
 
-@cache_anonymous_page
+@cache_shop_page
 def home(request):
     """The shop's front page: categories, new and popular products, search."""
     from catalog.selectors import storefront, wishlist_ids

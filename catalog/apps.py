@@ -7,4 +7,6 @@ class CatalogConfig(AppConfig):
     verbose_name = _("Catalog")
 
     def ready(self):
-        from . import signals  # noqa: F401  (bumps the catalog version on every change)
+        from . import page_slots, signals  # noqa: F401  (signals bump the catalog version)
+
+        page_slots.register()

@@ -4,6 +4,7 @@ them); main photos come in one extra query per page, whatever the page size."""
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -29,15 +30,21 @@ SORTS = {
 # The page cache's version (bibarys/cache.py asks here) ---------------------------------------
 
 
+def _fresh_version() -> int:
+    # A version never used before, even after the cache was emptied: every process also keeps
+    # the pages it served in memory under the version they were drawn at (bibarys.cache).
+    return time.time_ns() // 1000
+
+
 def catalog_version() -> int:
-    return cache.get_or_set(VERSION_KEY, 1, timeout=None)
+    return cache.get_or_set(VERSION_KEY, _fresh_version, timeout=None)
 
 
 def bump_catalog_version() -> None:
     try:
         cache.incr(VERSION_KEY)
     except ValueError:
-        cache.set(VERSION_KEY, 2, timeout=None)
+        cache.set(VERSION_KEY, _fresh_version(), timeout=None)
 
 
 # Building blocks -------------------------------------------------------------------------------

@@ -16,7 +16,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from accounts.audit import audit_record
-from bibarys.cache import bump_catalog_version
+from bibarys.cache import catalog_changed
 from bibarys.locks import lock_by_pk
 from bibarys.units import Unit, quantity_fits_unit
 
@@ -31,7 +31,7 @@ PRODUCT_FIELDS = ("name", "description", "category", "unit", "price", "cost_pric
 
 
 def _changed():
-    transaction.on_commit(bump_catalog_version)
+    catalog_changed()
 
 
 def _check_staff_scope(by, product: Product) -> None:

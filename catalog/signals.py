@@ -5,12 +5,11 @@ The version is bumped at once (so reads later in the same transaction, and tests
 change) and again when the transaction commits (so a page or a count drawn by another process
 between the two, from data not yet committed, is not kept under the new version)."""
 
-from django.db import transaction
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import Signal, receiver
 
 from .models import Category, Product, ProductPhoto, Review
-from .selectors import bump_catalog_version
+from bibarys.cache import catalog_changed as drop_cached_pages
 
 # Sent (in the writer's transaction) when products move to another category, whoever moved
 # them: a product saved with a new category, the back office's bulk action, an import. Reports
@@ -25,8 +24,7 @@ products_recategorised = Signal()
 def catalog_changed(sender, raw=False, **kwargs):
     if raw:  # loaddata: the loaded rows are not a change anyone has seen yet
         return
-    bump_catalog_version()
-    transaction.on_commit(bump_catalog_version)
+    drop_cached_pages()
 
 
 @receiver(post_save, sender=Product, dispatch_uid="catalog_product_recategorised")

@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts.permissions import admin_required, staff_required
-from bibarys.cache import CatalogCountPaginator, cache_anonymous_page
+from bibarys.cache import CatalogCountPaginator, cache_shop_page, page_cache_skip
 from bibarys.ratelimits import limit
 
 from . import selectors, services
@@ -44,7 +44,7 @@ def _error_text(error: ValidationError) -> str:
 # The shop --------------------------------------------------------------------------------------
 
 
-@cache_anonymous_page
+@cache_shop_page
 @require_GET
 def product_list(request):
     """The catalog: search, category, price and stock filters, sort, pages. htmx asks for the
@@ -74,6 +74,8 @@ def _detail_context(request, product: Product, *, review_form=None) -> dict:
     if user.is_authenticated:
         my_review = Review.objects.filter(product=product, user=user).first()
         can_review = my_review is not None or services.user_bought(user, product)
+        if my_review is not None:
+            page_cache_skip(request)  # their own review (perhaps hidden) is theirs alone
     if review_form is None and can_review:
         review_form = ReviewForm(initial={"rating": my_review.rating, "text": my_review.text}
                                  if my_review else None)
@@ -95,7 +97,7 @@ def _detail_context(request, product: Product, *, review_form=None) -> dict:
     }
 
 
-@cache_anonymous_page
+@cache_shop_page
 @require_GET
 def product_detail(request, slug):
     """A product's page: gallery, price per unit, availability, rating and reviews."""

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 
 from accounts.audit import audit_record
 
-from bibarys.cache import bump_catalog_version
+from bibarys.cache import catalog_changed
 from bibarys.locks import lock_by_pk
 from bibarys.money import format_quantity
 from bibarys.units import Unit, quantity_fits_unit
@@ -135,7 +135,7 @@ def stock_apply(*, changes: list[StockChange], kind: str, by=None, reference: st
                 )
             )
         # The shop's cached pages show stock: they are rebuilt once this commits.
-        transaction.on_commit(bump_catalog_version)
+        catalog_changed()
         return StockMovement.objects.bulk_create(movements)
 
 
@@ -270,7 +270,7 @@ def stock_apply_bulk(*, changes: list[StockChange], kind: str, by=None, referenc
             product.quantity = after
             touched.append(product)
         update_column(touched, "quantity")
-        transaction.on_commit(bump_catalog_version)
+        catalog_changed()
         return StockMovement.objects.bulk_create(movements, batch_size=BULK_CHUNK)
 
 
@@ -915,5 +915,5 @@ def products_import(*, rows, by, seller, filename: str = "", dry_run: bool = Fal
             "received_lines": result.received_lines, "adjusted_lines": result.adjusted_lines,
             "price": dict(list(price_changes.items())[:100]),
         })
-        transaction.on_commit(bump_catalog_version)
+        catalog_changed()
     return result

@@ -9,7 +9,10 @@ class OrdersConfig(AppConfig):
     def ready(self):
         from django.contrib.auth.signals import user_logged_in
 
+        from . import page_slots
         from .cart import cart_merge
+
+        page_slots.register()
 
         def merge_cart_at_login(sender, request, user, **kwargs):
             if request is not None and hasattr(request, "session"):

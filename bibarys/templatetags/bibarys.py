@@ -33,3 +33,41 @@ def query_replace(context, **kwargs):
         else:
             query[key] = value
     return query.urlencode()
+
+
+@register.tag
+def shopper_slot(parser, token):
+    """{% shopper_slot "wish" product.pk %}…{% endshopper_slot %}: a place in a cached shop page
+    that differs from shopper to shopper (bibarys.cache, SLOTS). Drawn as usual, except while
+    the shopper page cache draws the page: then every variant of the slot is drawn and the page
+    keeps a placeholder."""
+    bits = token.split_contents()
+    if len(bits) not in (2, 3):
+        raise template.TemplateSyntaxError("shopper_slot takes a slot name and an optional key")
+    name = bits[1].strip("\"'")
+    key = parser.compile_filter(bits[2]) if len(bits) == 3 else None
+    nodelist = parser.parse(("endshopper_slot",))
+    parser.delete_first_token()
+    return ShopperSlotNode(name, key, nodelist)
+
+
+class ShopperSlotNode(template.Node):
+    def __init__(self, name, key, nodelist):
+        self.name, self.key, self.nodelist = name, key, nodelist
+
+    def render(self, context):
+        from bibarys.cache import SLOTS, recording_slots, slot_placeholder, strip_tokens
+
+        slots = recording_slots(context.get("request"))
+        if slots is None:
+            return self.nodelist.render(context)
+        key = self.key.resolve(context) if self.key is not None else None
+        placeholder = slot_placeholder(self.name, key)
+        name_key = placeholder.removeprefix("@@BIBARYS_SLOT:").removesuffix("@@")
+        if name_key not in slots:
+            drawn = []
+            for changes in SLOTS[self.name].variants():
+                with context.push(**changes):
+                    drawn.append(strip_tokens(self.nodelist.render(context).encode()))
+            slots[name_key] = drawn
+        return placeholder

@@ -2,7 +2,7 @@ from django.http import HttpResponse
 from django.template import engines
 from django.urls import path
 
-from bibarys.cache import cache_anonymous_page
+from bibarys.cache import cache_shop_page
 
 TEMPLATE = engines["django"].from_string(
     '<body hx-headers=\'{"x-csrftoken": "{{ csrf_token }}"}\'>'
@@ -11,7 +11,7 @@ TEMPLATE = engines["django"].from_string(
 STATE = {"text": "first", "rendered": 0}
 
 
-@cache_anonymous_page
+@cache_shop_page
 def page(request):
     STATE["rendered"] += 1
     if request.GET.get("missing"):

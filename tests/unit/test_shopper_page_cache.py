@@ -1,0 +1,182 @@
+"""The page cache for signed-in shoppers (bibarys/cache.py, ShopperPageCacheMiddleware) on the
+real shop pages: the stored page holds nothing of the shopper who drew it, each shopper sees their
+own name, cart badge, hearts and review box, and a change of the catalog shows at once."""
+
+import re
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from accounts.tests.factories import UserFactory
+from catalog.tests.factories import ReviewFactory, WishlistItemFactory, purchase
+from inventory.tests.factories import ProductFactory, stock_up
+from orders.tests.factories import product_in_stock
+from tests.unit.page_cache_urls import STATE
+
+pytestmark = pytest.mark.django_db
+
+CATALOG = "/catalog/"
+
+
+def _heart_on(html: str, pk: int) -> bool:
+    """Whether the heart of product `pk` says "in the wishlist"."""
+    form = re.search(r'<form class="wish-form"[^>]*action="[^"]*/%d/[^"]*".*?</form>' % pk,
+                     html, re.S)
+    assert form, f"no heart for product {pk}"
+    return 'aria-pressed="true"' in form.group(0)
+
+
+def _badge(html: str) -> str:
+    return re.search(r'<span class="cart-badge[^"]*" id="cart-badge">(\d+)</span>', html).group(1)
+
+
+@pytest.fixture
+def shop():
+    return [product_in_stock("20", name=f"Cached apple {n}") for n in range(3)]
+
+
+@pytest.fixture
+def aliya():
+    return UserFactory(role="shopper", username="aliya_k", first_name="Aliya")
+
+
+@pytest.fixture
+def bolat():
+    return UserFactory(role="shopper", username="bolat_s", first_name="Bolat")
+
+
+def _signed_in(user, **kwargs) -> Client:
+    client = Client(**kwargs)
+    client.force_login(user)
+    return client
+
+
+def test_each_shopper_sees_their_own_name_cart_and_hearts_on_the_same_stored_page(
+        shop, aliya, bolat):
+    assert reverse("catalog:product_list") == CATALOG
+    WishlistItemFactory(user=aliya, product=shop[0])
+    WishlistItemFactory(user=bolat, product=shop[1])
+    a, b = _signed_in(aliya), _signed_in(bolat)
+    for product in shop[:2]:
+        assert a.post(reverse("orders:cart_add", args=[product.pk]),
+                      {"quantity": "1"}).status_code == 302
+    a.get(reverse("orders:cart"))  # shows (and so ends) the "in your cart" messages
+    first = a.get(CATALOG, HTTP_ACCEPT_LANGUAGE="en")
+    second = b.get(CATALOG, HTTP_ACCEPT_LANGUAGE="en")
+    assert first["X-Page-Cache"] == "miss" and second["X-Page-Cache"] == "hit"
+    html_a, html_b = first.content.decode(), second.content.decode()
+    assert "Aliya" in html_a and "Aliya" not in html_b and "aliya_k" not in html_b
+    assert "Bolat" in html_b and "Bolat" not in html_a
+    assert _badge(html_a) == "2" and _badge(html_b) == "0"
+    assert 'class="cart-badge empty"' in html_b and 'class="cart-badge empty"' not in html_a
+    assert [_heart_on(html_a, p.pk) for p in shop] == [True, False, False]
+    assert [_heart_on(html_b, p.pk) for p in shop] == [False, True, False]
+    assert "@@BIBARYS" not in html_a + html_b
+    # Aliya again: a hit, still hers.
+    again = a.get(CATALOG, HTTP_ACCEPT_LANGUAGE="en")
+    assert again["X-Page-Cache"] == "hit" and again.content.decode() == html_a.replace(
+        _token(html_a), _token(again.content.decode()))
+
+
+def _token(html: str) -> str:
+    return re.search(r'name="csrfmiddlewaretoken" value="([A-Za-z0-9]+)"', html).group(1)
+
+
+def test_the_token_of_a_hit_is_the_shoppers_own(shop, aliya, bolat):
+    _signed_in(aliya).get(CATALOG)
+    b = _signed_in(bolat, enforce_csrf_checks=True)
+    page = b.get(CATALOG)
+    assert page["X-Page-Cache"] == "hit"
+    toggle = reverse("catalog:wishlist_toggle", args=[shop[2].pk])
+    assert b.post(toggle, {"csrfmiddlewaretoken": _token(page.content.decode())}).status_code == 302
+    # The heart is on at once: the wishlist is the shopper's, not the stored page's.
+    assert _heart_on(b.get(CATALOG).content.decode(), shop[2].pk)
+    stranger = _signed_in(aliya, enforce_csrf_checks=True)
+    stranger.get(reverse("home"))
+    assert stranger.post(toggle, {"csrfmiddlewaretoken": _token(page.content.decode())}
+                         ).status_code == 403
+
+
+def test_a_stock_change_shows_at_once(aliya, bolat):
+    product = ProductFactory(name="Late pears")
+    url = reverse("catalog:product_detail", args=[product.slug])
+    before = _signed_in(aliya).get(url, HTTP_ACCEPT_LANGUAGE="en")
+    assert before["X-Page-Cache"] == "miss" and "Out of stock" in before.content.decode()
+    stock_up(product, "50")
+    page = _signed_in(bolat).get(url, HTTP_ACCEPT_LANGUAGE="en")
+    assert page["X-Page-Cache"] == "miss"
+    assert "Out of stock" not in page.content.decode() and "In stock" in page.content.decode()
+
+
+def test_the_review_box_is_the_shoppers_own(shop, aliya, bolat):
+    product = shop[0]
+    url = reverse("catalog:product_detail", args=[product.slug])
+    purchase(bolat, product)
+    carol = UserFactory(role="shopper", username="carol_r")
+    ReviewFactory(product=product, user=carol, rating=2, text="Carol hidden words",
+                  is_hidden=True)
+    first = _signed_in(aliya).get(url, HTTP_ACCEPT_LANGUAGE="en")
+    assert first["X-Page-Cache"] == "miss"
+    assert "Only shoppers who bought this product can review it." in first.content.decode()
+    bought = _signed_in(bolat).get(url, HTTP_ACCEPT_LANGUAGE="en")
+    assert bought["X-Page-Cache"] == "hit"
+    html = bought.content.decode()
+    assert "Rate this product" in html and 'name="rating"' in html
+    assert "Only shoppers who bought" not in html and "Carol hidden words" not in html
+    # Carol's own hidden review is hers alone: her page is drawn the ordinary way.
+    own = _signed_in(carol).get(url, HTTP_ACCEPT_LANGUAGE="en")
+    assert "X-Page-Cache" not in own
+    html = own.content.decode()
+    assert "Carol hidden words" in html and "Edit your review" in html
+    assert "Carol hidden words" not in _signed_in(aliya).get(url).content.decode()
+
+
+def test_staff_and_a_pending_message_are_drawn_the_ordinary_way(shop, aliya, seller):
+    _signed_in(aliya).get(CATALOG, HTTP_ACCEPT_LANGUAGE="en")
+    assert "X-Page-Cache" not in _signed_in(seller).get(CATALOG)
+    client = _signed_in(aliya)
+    client.post(reverse("orders:cart_add", args=[shop[0].pk]), {"quantity": "1"},
+                HTTP_ACCEPT_LANGUAGE="en")
+    page = client.get(CATALOG, HTTP_ACCEPT_LANGUAGE="en")
+    assert "X-Page-Cache" not in page
+    assert "Cached apple 0 is in your cart." in page.content.decode()
+    again = client.get(CATALOG, HTTP_ACCEPT_LANGUAGE="en")  # the message was shown once
+    assert again["X-Page-Cache"] == "hit" and "is in your cart" not in again.content.decode()
+
+
+@pytest.mark.urls("tests.unit.page_cache_urls")
+@pytest.mark.parametrize("text", ["Hello, aliya_k", "Aliya"])
+def test_a_page_that_shows_the_shopper_outside_a_slot_is_not_stored(aliya, text):
+    STATE.update(text=text, rendered=0)
+    client = _signed_in(aliya)
+    assert "X-Page-Cache" not in client.get("/page/")
+    assert "X-Page-Cache" not in client.get("/page/")
+    assert STATE["rendered"] == 2
+
+
+@pytest.mark.urls("tests.unit.page_cache_urls")
+def test_a_product_that_shares_the_shoppers_first_name_is_no_leak(aliya):
+    STATE.update(text="Aliya cake, 1 kg", rendered=0)
+    client = _signed_in(aliya)
+    assert client.get("/page/")["X-Page-Cache"] == "miss"
+    assert client.get("/page/")["X-Page-Cache"] == "hit"
+
+
+def test_hit_queries_do_not_grow_with_the_page(shop, aliya, bolat, django_assert_max_num_queries):
+    for n in range(30):
+        product = product_in_stock("3", name=f"More {n}")
+        if n % 2:
+            WishlistItemFactory(user=bolat, product=product)
+    _signed_in(aliya).get(CATALOG)
+    b = _signed_in(bolat)
+    # The user (the session comes from the cache), then one query for every slot: the cart
+    # count and the hearts of the page's products.
+    with django_assert_max_num_queries(2):
+        assert b.get(CATALOG)["X-Page-Cache"] == "hit"
+    product = shop[0]
+    b.get(reverse("catalog:product_detail", args=[product.slug]))
+    a = _signed_in(aliya)
+    with django_assert_max_num_queries(2):  # the review box joins the same query
+        assert a.get(reverse("catalog:product_detail", args=[product.slug])
+                     )["X-Page-Cache"] == "hit"
