@@ -40,7 +40,7 @@ def signup(request):
             username=data["username"], password=data["password1"], email=data["email"],
             first_name=data["first_name"], last_name=data["last_name"], phone=data["phone"],
         )
-        login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+        login(request, user, backend="accounts.backends.UserBackend")
         messages.success(request, _("Welcome to the shop! Your account is ready."))
         return redirect("home")
     return render(request, "registration/signup.html", {"form": form})
