@@ -56,7 +56,7 @@ class ShopperSlotNode(template.Node):
         self.name, self.key, self.nodelist = name, key, nodelist
 
     def render(self, context):
-        from bibarys.cache import SLOTS, recording_slots, slot_placeholder, strip_tokens
+        from bibarys.cache import SLOTS, compact, recording_slots, slot_placeholder, strip_tokens
 
         slots = recording_slots(context.get("request"))
         if slots is None:
@@ -68,6 +68,6 @@ class ShopperSlotNode(template.Node):
             drawn = []
             for changes in SLOTS[self.name].variants():
                 with context.push(**changes):
-                    drawn.append(strip_tokens(self.nodelist.render(context).encode()))
+                    drawn.append(strip_tokens(compact(self.nodelist.render(context).encode())))
             slots[name_key] = drawn
         return placeholder

@@ -87,3 +87,32 @@ def test_error_pages_and_unmarked_views_are_not_cached():
         Client().get("/page/?missing=1")
         Client().get("/plain/")
     assert STATE["rendered"] == 4
+
+
+def test_stored_pages_lose_their_indentation_but_not_what_a_browser_shows():
+    from bibarys.cache import compact
+
+    page = b"<ul>\n    <li>Milk 1 l</li>\n\n    <li>Bread  <b>fresh</b></li>\n</ul>\n"
+    assert compact(page) == b"<ul>\n<li>Milk 1 l</li>\n<li>Bread  <b>fresh</b></li>\n</ul>\n"
+    kept = b"<form>\n  <textarea>line one\n    indented</textarea>\n</form>"
+    assert compact(kept) == kept
+
+
+def test_the_length_a_stored_page_declares_is_its_length():
+    STATE["text"] = "indented\n      text"
+    first = Client().get("/page/")
+    assert first["X-Page-Cache"] == "miss" and b"indented\ntext" in first.content
+    assert int(first["Content-Length"]) == len(first.content)
+
+
+def test_each_process_keeps_pages_within_its_memory_budget():
+    from bibarys.cache import _Recent
+
+    recent = _Recent()
+    recent.BUDGET = 250
+    for n in range(5):
+        recent.put(f"page{n}", (7, b"x" * 100, []))
+    assert recent.get("page4", 7) and recent.get("page3", 7)
+    assert recent.get("page0", 7) is None and recent._size <= 250
+    assert recent.get("page4", 8) is None  # drawn at another version: dropped
+    assert recent.get("page4", 7) is None and recent._size == 100
