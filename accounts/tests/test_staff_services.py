@@ -3,9 +3,12 @@ rule, and one audit entry per action with the right before/after values."""
 
 import threading
 from decimal import Decimal
+from importlib import import_module
 
 import pytest
+from django.conf import settings
 from django.contrib.sessions.models import Session
+from django.core.cache import cache
 from django.db import close_old_connections, connection
 from django.test import Client
 
@@ -96,6 +99,11 @@ def test_user_block_deactivates_ends_sessions_and_records_reason(admin_user, sho
     assert shopper.blocked_at is not None
     remaining = [s.get_decoded().get("_auth_user_id") for s in Session.objects.all()]
     assert str(shopper.pk) not in remaining and str(seller.pk) in remaining
+    # Sessions are read through the cache (cached_db): the cached copy is gone too.
+    store = import_module(settings.SESSION_ENGINE).SessionStore
+    assert settings.SESSION_ENGINE.endswith("cached_db")
+    assert cache.get(store.cache_key_prefix + shopper_browser.session.session_key) is None
+    assert cache.get(store.cache_key_prefix + seller_browser.session.session_key) is not None
     [entry] = _entries(shopper)
     assert entry.action == "user.block"
     assert entry.changes == {"is_active": [True, False], "block_reason": ["", "chargeback fraud"]}
