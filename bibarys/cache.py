@@ -38,6 +38,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+import secrets
 import threading
 from collections import OrderedDict
 from functools import cached_property
@@ -251,7 +252,6 @@ def _storable(response) -> bool:
 # Signed-in shoppers -------------------------------------------------------------------------------
 
 _SLOT_ATTR = "_bibarys_page_slots"
-_SLOT_RE = re.compile(rb"@@BIBARYS_SLOT:([a-z]+):([0-9]*)@@")
 VALUE = "@@BIBARYS_VALUE@@"  # where a slot variant takes a value (a count, a name)
 
 
@@ -300,9 +300,39 @@ register_slot("user", variants=lambda: [{"user": _NameOnly()}],
                   key: (0, request.user.first_name or request.user.username) for key in keys})
 
 
-def recording_slots(request) -> dict | None:
-    """The slots of the page being drawn for the shopper page cache, or None when the page is
-    drawn the ordinary way."""
+class Recording:
+    """A page being drawn for the shopper page cache: its slots' variants, and the placeholders
+    that stand for them. A placeholder carries a nonce of this drawing, so text in the page (a
+    product description, a review) cannot pose as one."""
+
+    def __init__(self):
+        self.nonce = secrets.token_hex(8)
+        self.variants: dict[str, list[bytes]] = {}
+        self._pattern = re.compile(
+            rb"@@BIBARYS_SLOT:" + self.nonce.encode() + rb":([a-z]+):([0-9]*)@@")
+
+    def slot(self, name: str, key, draw) -> str:
+        """The placeholder of slot `name` (for `key`: a product pk, or None); `draw()` gives
+        its variants' HTML the first time the page shows it."""
+        name_key = f"{name}:{'' if key is None else int(key)}"
+        if name_key not in self.variants:
+            self.variants[name_key] = draw()
+        return f"@@BIBARYS_SLOT:{self.nonce}:{name_key}@@"
+
+    def split(self, content: bytes) -> list:
+        """The page as [text, (name, key), text, (name, key), …, text]."""
+        parts, start = [], 0
+        for match in self._pattern.finditer(content):
+            parts.append(content[start:match.start()])
+            parts.append((match.group(1).decode(), match.group(2).decode()))
+            start = match.end()
+        parts.append(content[start:])
+        return parts
+
+
+def recording_slots(request) -> Recording | None:
+    """The page being drawn for the shopper page cache, or None when the page is drawn the
+    ordinary way."""
     return getattr(request, _SLOT_ATTR, None) if request is not None else None
 
 
@@ -311,21 +341,6 @@ def page_cache_skip(request) -> None:
     way and keep it out of the cache."""
     if request is not None and getattr(request, _SLOT_ATTR, None) is not None:
         setattr(request, _SLOT_ATTR, None)
-
-
-def slot_placeholder(name: str, key) -> str:
-    return f"@@BIBARYS_SLOT:{name}:{'' if key is None else int(key)}@@"
-
-
-def _split(content: bytes) -> list:
-    """The page as [text, (name, key), text, (name, key), …, text]."""
-    parts, start = [], 0
-    for match in _SLOT_RE.finditer(content):
-        parts.append(content[start:match.start()])
-        parts.append((match.group(1).decode(), match.group(2).decode()))
-        start = match.end()
-    parts.append(content[start:])
-    return parts
 
 
 def _fill(parts: list, variants: dict, request) -> bytes:
@@ -396,13 +411,14 @@ class ShopperPageCacheMiddleware:
                 response[name] = value
             response["X-Page-Cache"] = "hit"
             return response
-        setattr(request, _SLOT_ATTR, {})
+        setattr(request, _SLOT_ATTR, Recording())
         response = self.get_response(request)
-        variants = getattr(request, _SLOT_ATTR, None)
+        recording = getattr(request, _SLOT_ATTR, None)
         setattr(request, _SLOT_ATTR, None)
-        if variants is None or response.streaming:  # the view declined
+        if recording is None or response.streaming:  # the view declined
             return response
-        parts = _split(strip_tokens(compact(response.content)))
+        variants = recording.variants
+        parts = recording.split(strip_tokens(compact(response.content)))
         if _storable(response) and not _holds_user(parts, request.user):
             headers = [(k, v) for k, v in response.items() if k.lower() not in _SKIP_HEADERS]
             _store(key, (version, parts, variants, headers))

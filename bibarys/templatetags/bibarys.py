@@ -56,18 +56,17 @@ class ShopperSlotNode(template.Node):
         self.name, self.key, self.nodelist = name, key, nodelist
 
     def render(self, context):
-        from bibarys.cache import SLOTS, compact, recording_slots, slot_placeholder, strip_tokens
+        from bibarys.cache import SLOTS, compact, recording_slots, strip_tokens
 
-        slots = recording_slots(context.get("request"))
-        if slots is None:
+        recording = recording_slots(context.get("request"))
+        if recording is None:
             return self.nodelist.render(context)
-        key = self.key.resolve(context) if self.key is not None else None
-        placeholder = slot_placeholder(self.name, key)
-        name_key = placeholder.removeprefix("@@BIBARYS_SLOT:").removesuffix("@@")
-        if name_key not in slots:
+
+        def draw():
             drawn = []
             for changes in SLOTS[self.name].variants():
                 with context.push(**changes):
                     drawn.append(strip_tokens(compact(self.nodelist.render(context).encode())))
-            slots[name_key] = drawn
-        return placeholder
+            return drawn
+
+        return recording.slot(self.name, self.key.resolve(context) if self.key else None, draw)

@@ -180,3 +180,14 @@ def test_hit_queries_do_not_grow_with_the_page(shop, aliya, bolat, django_assert
     with django_assert_max_num_queries(2):  # the review box joins the same query
         assert a.get(reverse("catalog:product_detail", args=[product.slug])
                      )["X-Page-Cache"] == "hit"
+
+
+def test_text_posing_as_a_slot_stays_text(aliya, bolat):
+    forged = "Fresh @@BIBARYS_SLOT:wish:999999@@ @@BIBARYS_SLOT:user:@@ @@BIBARYS_SLOT:nope:1@@"
+    product = product_in_stock("5", name="Forged pears", description=forged)
+    url = reverse("catalog:product_detail", args=[product.slug])
+    first = _signed_in(aliya).get(url, HTTP_ACCEPT_LANGUAGE="en")
+    second = _signed_in(bolat).get(url, HTTP_ACCEPT_LANGUAGE="en")
+    assert (first.status_code, second.status_code) == (200, 200)
+    assert second["X-Page-Cache"] == "hit"
+    assert forged in second.content.decode() and "Aliya" not in second.content.decode()
