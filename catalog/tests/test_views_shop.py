@@ -117,7 +117,7 @@ def test_home_query_count_is_fixed(client):
 def test_product_page_shows_price_per_unit_availability_and_reviews(shopper_client):
     from inventory.tests.factories import stock_up
 
-    client = shopper_client  # signed in: never served from the anonymous page cache
+    client = shopper_client  # signed in: the shopper page cache must follow stock too
 
     product = ProductFactory(name="Apples", unit="kg", price=Decimal("890.00"),
                              low_stock_threshold=Decimal("5"))
