@@ -137,6 +137,10 @@ else:
     # is the shared cache here and django-ratelimit's warning about it does not apply.
     SILENCED_SYSTEM_CHECKS = ["django_ratelimit.E003", "django_ratelimit.W001"]
 
+# How long a process trusts the catalog version it read from the cache (bibarys/cache.py): a
+# stock or product change shows on every app server's cached shop pages within this time.
+PAGE_CACHE_VERSION_SECONDS = env.float("PAGE_CACHE_VERSION_SECONDS",
+                                       default=0.0 if TESTING else 0.25)
 RATELIMIT_USE_CACHE = "default"
 RATELIMIT_VIEW = "bibarys.views.ratelimited"
 RATELIMIT_LOGIN = env.str("RATELIMIT_LOGIN", default="5/m")

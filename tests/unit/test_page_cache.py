@@ -116,3 +116,24 @@ def test_each_process_keeps_pages_within_its_memory_budget():
     assert recent.get("page0", 7) is None and recent._size <= 250
     assert recent.get("page4", 8) is None  # drawn at another version: dropped
     assert recent.get("page4", 7) is None and recent._size == 100
+
+
+def test_a_process_trusts_the_version_it_read_for_a_moment_but_sees_its_own_changes_at_once(
+        settings):
+    from django.core.cache import cache
+
+    from bibarys.cache import VERSION_KEY, forget_version
+
+    settings.PAGE_CACHE_VERSION_SECONDS = 60
+    forget_version()
+    Client().get("/page/")
+    STATE["text"] = "second"
+    cache.incr(VERSION_KEY)  # another app server's change
+    assert Client().get("/page/")["X-Page-Cache"] == "hit"  # within the window: the page read
+    bump_catalog_version()  # a change made here
+    after = Client().get("/page/")
+    assert after["X-Page-Cache"] == "miss" and b"second" in after.content
+    settings.PAGE_CACHE_VERSION_SECONDS = 0
+    cache.incr(VERSION_KEY)
+    assert Client().get("/page/")["X-Page-Cache"] == "miss"  # 0: every request asks Redis
+    forget_version()
