@@ -1,0 +1,92 @@
+#!/usr/bin/env python
+"""Where an order's time goes: the four requests of one checkout (add to cart as htmx, the
+delivery step, the review page, placing it) through Django in this process, on the bench
+database that `make bench` seeded, without HTTP or a load generator. Prints the milliseconds
+and queries of each step, averaged over --orders orders spread over products with stock.
+
+    .venv/bin/python bench/checkout_steps.py --orders 60
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from bench.run import bench_env, django_setup  # noqa: E402
+
+_KEY = re.compile(r'name="idempotency_key" value="([0-9a-f-]+)"')
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--orders", type=int, default=60)
+    parser.add_argument("--database", default="bibarys_bench")
+    parser.add_argument("--shopper", default="bench_shopper_004")
+    args = parser.parse_args(argv)
+    env = bench_env(argparse.Namespace(database=args.database))
+    django_setup({**env, "ALLOWED_HOSTS": "127.0.0.1,testserver"})
+
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    from accounts.models import User
+    from catalog.models import Product
+
+    products = list(Product.objects.filter(is_active=True, unit="pcs", quantity__gt=1000)
+                    .values_list("pk", flat=True)[:200])
+    if not products:
+        sys.exit("no products with stock: run `make bench` (or bench/run.py --seed-only) first")
+    from orders.models import CartLine
+
+    shopper = User.objects.get(username=args.shopper)
+    CartLine.objects.filter(cart__user=shopper).delete()  # what an earlier run left behind
+    client = Client(HTTP_X_FORWARDED_PROTO="https", secure=True, HTTP_ACCEPT_LANGUAGE="en")
+    client.force_login(shopper)
+    names = ["add to cart", "delivery step", "review page", "place"]
+
+    def order(pk):
+        key = {}
+        steps = [
+            lambda: client.post(f"/orders/cart/add/{pk}/", {"quantity": "1"},
+                                HTTP_HX_REQUEST="true"),
+            lambda: client.post("/orders/checkout/",
+                                {"delivery": "pickup", "phone": "+7 701 234 56 78"}),
+            lambda: key.update(page=client.get("/orders/checkout/review/")) or key["page"],
+            lambda: client.post("/orders/checkout/review/", {
+                "idempotency_key": _KEY.search(key["page"].content.decode()).group(1),
+                "payment": "wallet"}),
+        ]
+        out = []
+        for step, expected in zip(steps, (200, 302, 200, 302)):
+            with CaptureQueriesContext(connection) as queries:
+                started = time.perf_counter()
+                response = step()
+                seconds = time.perf_counter() - started
+            if response.status_code != expected:
+                sys.exit(f"unexpected {response.status_code} (wallet empty? stock gone?)")
+            out.append((seconds, len(queries)))
+        return out
+
+    for n in range(5):  # warm
+        order(products[n % len(products)])
+    totals = [[0.0, 0] for _ in names]
+    for n in range(args.orders):
+        for total, (seconds, queries) in zip(totals, order(products[n % len(products)])):
+            total[0] += seconds
+            total[1] += queries
+    for name, (seconds, queries) in zip(names, totals):
+        print(f"{name:14} {seconds / args.orders * 1000:7.1f} ms  "
+              f"{queries / args.orders:5.1f} queries")
+    whole = sum(t[0] for t in totals) / args.orders
+    print(f"{'one order':14} {whole * 1000:7.1f} ms  → at most {2 / whole:.0f} orders/s on 2 cores")
+
+
+if __name__ == "__main__":
+    main()
