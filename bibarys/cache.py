@@ -294,8 +294,8 @@ class Slot:
     `variants()` gives the context changes the slot's template is drawn with, once per variant,
     when a page is drawn for the cache. On every answer, `query(request, keys)` (optional)
     gives a plain SELECT (no ORDER BY, no LIMIT) and its parameters for what this shopper's
-    variants depend on, as rows of (tag, number); the queries of all slots on the page run as one (UNION ALL), so a page costs one
-    round trip whatever its slots. `choose(request, keys, rows)` then says, for each key of
+    variants depend on, as rows of (tag, number); the queries of all slots on the page run as
+    one (UNION ALL), so a page costs one round trip whatever its slots. `choose(request, keys, rows)` then says, for each key of
     this kind on the page (a product pk, or "" for a slot without one), which variant this
     shopper sees as (index, value): the variant's VALUE is replaced by the escaped value. It
     may raise SlotDeclined when no variant fits this shopper; the page is then drawn the
