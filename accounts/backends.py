@@ -39,6 +39,8 @@ class UserBackend(ModelBackend):
             pk = model._meta.pk.to_python(user_id)
         except ValidationError:
             return None
+        if not isinstance(pk, int) or not -(2**63) <= pk < 2**63:  # no such row, not an error
+            return None
         alias = router.db_for_read(model)
         connection = connections[alias]
         sql, attnames, converters = self._shape(model, alias)

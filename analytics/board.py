@@ -153,9 +153,24 @@ def forget_if_closed(day: datetime.date) -> None:
         forget(day, day)
 
 
+# One top list from {source}: the rows at or above the offset-th value of the column, ties by
+# the product's name (looked up for those few rows only).
+_TOP_BY = """    SELECT * FROM (
+        SELECT '@KIND@' AS kind, a.product_id, a.sold, a.revenue, a.cost FROM {source} a
+        WHERE a.@COLUMN@ >= COALESCE(
+            (SELECT @COLUMN@ FROM {source} ORDER BY @COLUMN@ DESC LIMIT 1 OFFSET %(offset)s), 0)
+        ORDER BY a.@COLUMN@ DESC, (SELECT p.name FROM {product} p WHERE p.id = a.product_id),
+                 a.product_id LIMIT %(limit)s) top_@KIND@
+"""
+
+
+def _top_by(kind: str, column: str) -> str:
+    return _TOP_BY.replace("@KIND@", kind).replace("@COLUMN@", column)
+
+
 # The board's lists from a CTE {source} of (product_id, sold, revenue, cost), one row a product:
-# top by quantity and by revenue (ties by the product's name, looked up for the few rows past
-# the threshold only), best margins, worst margins but the best; the category rows follow.
+# top by quantity and by revenue, best margins, worst margins but the best; the category rows
+# follow.
 _PICKS = """margins AS (
     SELECT product_id, sold, revenue, cost, {margin} AS margin FROM {source} WHERE revenue > 0
 ),
@@ -163,20 +178,8 @@ best AS (
     SELECT product_id FROM margins ORDER BY margin DESC, revenue DESC, product_id LIMIT %(limit)s
 ),
 picked AS (
-    SELECT * FROM (
-        SELECT 'quantity' AS kind, a.product_id, a.sold, a.revenue, a.cost FROM {source} a
-        WHERE a.sold >= COALESCE(
-            (SELECT sold FROM {source} ORDER BY sold DESC LIMIT 1 OFFSET %(offset)s), 0)
-        ORDER BY a.sold DESC, (SELECT p.name FROM {product} p WHERE p.id = a.product_id),
-                 a.product_id LIMIT %(limit)s) q
-    UNION ALL
-    SELECT * FROM (
-        SELECT 'revenue' AS kind, a.product_id, a.sold, a.revenue, a.cost FROM {source} a
-        WHERE a.revenue >= COALESCE(
-            (SELECT revenue FROM {source} ORDER BY revenue DESC LIMIT 1 OFFSET %(offset)s), 0)
-        ORDER BY a.revenue DESC, (SELECT p.name FROM {product} p WHERE p.id = a.product_id),
-                 a.product_id LIMIT %(limit)s) r
-    UNION ALL
+""" + _top_by("quantity", "sold") + """    UNION ALL
+""" + _top_by("revenue", "revenue") + """    UNION ALL
     SELECT 'best' AS kind, m.product_id, m.sold, m.revenue, m.cost
     FROM margins m WHERE m.product_id IN (SELECT product_id FROM best)
     UNION ALL

@@ -26,6 +26,7 @@ def test_unknown_malformed_and_blocked_users_are_refused():
     backend = UserBackend()
     assert backend.get_user(user.pk + 1000) is None
     assert backend.get_user("not-a-number") is None
+    assert backend.get_user(str(2**64)) is None and backend.get_user(None) is None
     user.is_active = False
     user.save(update_fields=["is_active"])
     assert backend.get_user(user.pk) is None

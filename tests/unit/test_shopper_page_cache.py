@@ -191,3 +191,15 @@ def test_text_posing_as_a_slot_stays_text(aliya, bolat):
     assert (first.status_code, second.status_code) == (200, 200)
     assert second["X-Page-Cache"] == "hit"
     assert forged in second.content.decode() and "Aliya" not in second.content.decode()
+
+
+@pytest.mark.parametrize("query", ["page=abc", "page=-1", f"page={10**30}", "price_min=abc",
+                                   "price_min=5&price_max=1", "category=no-such", "sort=evil",
+                                   "q=" + "молоко " * 700, "q=%00%ff", "q=@@BIBARYS_CSRF@@"])
+def test_bad_filters_answer_a_page_to_every_shopper_never_an_error(shop, aliya, bolat, query):
+    for user in (aliya, bolat):  # drawn for the cache, then filled from it
+        page = _signed_in(user).get(f"{CATALOG}?{query}", HTTP_ACCEPT_LANGUAGE="en")
+        assert page.status_code == 200
+        assert "@@BIBARYS_SLOT" not in page.content.decode()
+    missing = _signed_in(aliya).get(reverse("catalog:product_detail", args=["no-such-thing"]))
+    assert missing.status_code == 404 and "Aliya" in missing.content.decode()
