@@ -125,9 +125,7 @@ def current_version():
     version, read_at = _seen
     now = time.monotonic()
     if version is None or now - read_at >= settings.PAGE_CACHE_VERSION_SECONDS:
-        version = cache.get(VERSION_KEY)
-        if version is None:
-            version = catalog_version()
+        version = catalog_version()
         _seen = (version, now)
     return version
 

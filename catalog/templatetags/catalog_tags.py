@@ -60,23 +60,7 @@ def product_cards(context, products):
         return ""
     request = context.get("request")
     card = context.template.engine.get_template("catalog/_product_card.html")
-    if recording_slots(request) is not None:
-        # Drawn for the shopper page cache: every card draws its slots' variants.
-        parts = []
-        for product in products:
-            with context.push(product=product, in_wishlist=False, cart_added=None,
-                              cart_error="", wide=False):
-                parts.append(card.render(context))
-        return mark_safe("".join(parts))
-    user = context.get("user")
-    signed_in = bool(user is not None and user.is_authenticated)
     wishlist_ids = context.get("wishlist_ids") or ()
-    path = request.get_full_path() if request is not None else ""
-    version = catalog_version()
-    language = get_language()
-    keys = [fragment_key("card", version, language, int(signed_in),
-                         int(product.pk in wishlist_ids), path, product.pk)
-            for product in products]
 
     def render_missing(indexes):
         out = []
@@ -87,5 +71,17 @@ def product_cards(context, products):
                 out.append(card.render(context))
         return out
 
+    if recording_slots(request) is not None:
+        # Drawn for the shopper page cache: every card draws its slots' variants, so none
+        # comes from the fragment cache.
+        return mark_safe("".join(render_missing(range(len(products)))))
+    user = context.get("user")
+    signed_in = bool(user is not None and user.is_authenticated)
+    path = request.get_full_path() if request is not None else ""
+    version = catalog_version()
+    language = get_language()
+    keys = [fragment_key("card", version, language, int(signed_in),
+                         int(product.pk in wishlist_ids), path, product.pk)
+            for product in products]
     return mark_safe("".join(cached_fragments(keys, render_missing,
                                               csrf_token=str(context.get("csrf_token", "")))))
