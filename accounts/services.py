@@ -7,7 +7,6 @@ from django.db import transaction
 from django.db.models import F
 from django.utils.translation import gettext as _
 
-from bibarys.locks import lock_by_pk
 
 from .models import Role, User, Wallet, WalletEntry
 
@@ -48,33 +47,53 @@ def wallet_for(user: User) -> Wallet:
 
 
 def wallet_lock(user: User) -> Wallet:
-    """Lock and return the user's wallet. Must run inside a transaction."""
-    wallet = wallet_for(user)
-    return lock_by_pk(Wallet.objects.all(), [wallet.pk])[wallet.pk]
+    """Lock and return the user's wallet (created empty the first time), in one query when it
+    exists. Must run inside a transaction; see bibarys.locks for the order of locks."""
+    wallets = Wallet.objects.select_for_update(no_key=True).filter(user_id=user.pk)
+    wallet = wallets.first()
+    if wallet is None:
+        wallet_for(user)
+        wallet = wallets.get()
+    return wallet
 
 
 def wallet_post(*, wallet: Wallet, kind: str, amount: Decimal, by: User | None = None,
-                reason: str = "", reference: str = "") -> WalletEntry:
+                reason: str = "", reference: str = "", locked: bool = False) -> WalletEntry:
     """Write one ledger row and move the balance by `amount` (signed), atomically.
 
-    The caller may already hold the wallet's lock (checkout does); the conditional UPDATE keeps
-    the balance from going negative even if it does not.
+    `locked=True`: the caller holds the wallet's row lock (wallet_lock) in its transaction, so
+    `wallet.balance` is the balance and the new one is computed here, without reading it back.
+    Otherwise the wallet is moved inside a savepoint and read back. Either way the conditional
+    UPDATE keeps the balance from going negative.
     """
     amount = Decimal(amount).quantize(MONEY_STEP)
     if amount == 0:
         raise ValidationError(_("The amount must not be zero."), code="zero_amount")
+    if locked:
+        if not transaction.get_connection().in_atomic_block:
+            raise RuntimeError("wallet_post(locked=True) needs the caller's transaction")
+        return _wallet_move(wallet, kind=kind, amount=amount, by=by, reason=reason,
+                            reference=reference, known_balance=True)
     with transaction.atomic():
-        updated = Wallet.objects.filter(pk=wallet.pk, balance__gte=-amount).update(
-            balance=F("balance") + amount
-        )
-        if not updated:
-            current = Wallet.objects.get(pk=wallet.pk).balance
-            raise InsufficientFunds(balance=current, needed=-amount)
+        return _wallet_move(wallet, kind=kind, amount=amount, by=by, reason=reason,
+                            reference=reference, known_balance=False)
+
+
+def _wallet_move(wallet, *, kind, amount, by, reason, reference, known_balance) -> WalletEntry:
+    updated = Wallet.objects.filter(pk=wallet.pk, balance__gte=-amount).update(
+        balance=F("balance") + amount
+    )
+    if not updated:
+        current = Wallet.objects.get(pk=wallet.pk).balance
+        raise InsufficientFunds(balance=current, needed=-amount)
+    if known_balance:
+        wallet.balance += amount
+    else:
         wallet.refresh_from_db(fields=["balance"])
-        return WalletEntry.objects.create(
-            wallet=wallet, kind=kind, amount=amount, balance_after=wallet.balance,
-            reason=reason, reference=reference, created_by=by,
-        )
+    return WalletEntry.objects.create(
+        wallet=wallet, kind=kind, amount=amount, balance_after=wallet.balance,
+        reason=reason, reference=reference, created_by=by,
+    )
 
 
 def user_update_profile(*, user: User, data: dict) -> User:

@@ -28,6 +28,8 @@ def main(argv=None):
     parser.add_argument("--orders", type=int, default=60)
     parser.add_argument("--database", default="bibarys_bench")
     parser.add_argument("--shopper", default="bench_shopper_004")
+    parser.add_argument("--sql", action="store_true",
+                        help="also print the SQL of each step of the last order")
     args = parser.parse_args(argv)
     env = bench_env(argparse.Namespace(database=args.database))
     django_setup({**env, "ALLOWED_HOSTS": "127.0.0.1,testserver"})
@@ -71,16 +73,23 @@ def main(argv=None):
                 seconds = time.perf_counter() - started
             if response.status_code != expected:
                 sys.exit(f"unexpected {response.status_code} (wallet empty? stock gone?)")
-            out.append((seconds, len(queries)))
+            out.append((seconds, len(queries), [q["sql"] for q in queries.captured_queries]))
         return out
 
     for n in range(5):  # warm
         order(products[n % len(products)])
     totals = [[0.0, 0] for _ in names]
+    last = []
     for n in range(args.orders):
-        for total, (seconds, queries) in zip(totals, order(products[n % len(products)])):
+        last = order(products[n % len(products)])
+        for total, (seconds, queries, _sql) in zip(totals, last):
             total[0] += seconds
             total[1] += queries
+    if args.sql:
+        for name, (_seconds, _queries, sql) in zip(names, last):
+            print(f"-- {name}")
+            for statement in sql:
+                print("   ", statement[:160])
     for name, (seconds, queries) in zip(names, totals):
         print(f"{name:14} {seconds / args.orders * 1000:7.1f} ms  "
               f"{queries / args.orders:5.1f} queries")

@@ -73,16 +73,27 @@ def _check_sign(kind: str, quantity: Decimal) -> None:
 
 
 def stock_apply(*, changes: list[StockChange], kind: str, by=None, reference: str = "",
-                reason: str = "") -> list[StockMovement]:
+                reason: str = "", locked: dict[int, Product] | None = None,
+                ) -> list[StockMovement]:
     """Apply several stock changes as one operation: all of them, or none.
 
     Locks the products (primary-key order), checks every line under the lock, raises one
     InsufficientStock naming every short product, then writes one movement per line.
     Lines for the same product are applied in order.
+
+    `locked`: the products, already locked by the caller in its transaction (lock_products; the
+    checkout locks them with its cart lines). Then nothing is locked again and no savepoint is
+    taken: an error here fails the caller's whole transaction, as it should.
     """
     kind = MovementKind(kind)
-    with transaction.atomic():
-        products = lock_products(c.product_id for c in changes)
+    if locked is not None and not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("stock_apply(locked=...) needs the caller's transaction")
+    with transaction.atomic(savepoint=locked is None):
+        if locked is None:
+            products = lock_products(c.product_id for c in changes)
+        else:
+            products = {c.product_id: locked[c.product_id] for c in changes
+                        if c.product_id in locked}
         projected = {pk: p.quantity for pk, p in products.items()}
         shortages = []
         for change in changes:

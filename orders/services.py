@@ -14,6 +14,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import F
 from django.utils.translation import gettext as _
 
 from accounts.audit import audit_record
@@ -21,6 +22,7 @@ from accounts.models import WalletEntry
 from accounts.services import InsufficientFunds, wallet_lock, wallet_post
 from bibarys.money import format_quantity
 from bibarys.units import quantity_fits_unit
+from catalog.models import Product
 from inventory.models import MovementKind
 from inventory.services import StockChange, lock_products, stock_apply
 
@@ -79,9 +81,11 @@ def order_place(*, user, payment: str, idempotency_key, cart: Cart | None = None
     if cart is None and items is None:
         raise ValueError("order_place needs a cart or items")
     idempotency_key = uuid.UUID(str(idempotency_key))
-    existing = _existing(idempotency_key, user)
-    if existing is not None:
-        return existing
+    if cart is None:
+        # A cart's checkout looks for its replay under the cart's lock instead (_place).
+        existing = _existing(idempotency_key, user)
+        if existing is not None:
+            return existing
     try:
         with transaction.atomic():
             return _place(user=user, payment=payment, idempotency_key=idempotency_key,
@@ -95,23 +99,21 @@ def order_place(*, user, payment: str, idempotency_key, cart: Cart | None = None
         raise
 
 
-def _place(*, user, payment, idempotency_key, cart, items, delivery, address, phone, note,
-           channel, by) -> Order:
-    if cart is not None:
-        # Serialises checkouts of one cart; under this lock a replay finds the first order.
-        Cart.objects.select_for_update().filter(pk=cart.pk).first()
-        existing = _existing(idempotency_key, user)
-        if existing is not None:
-            return existing
-        items = [OrderItem(product_id=pid, quantity=qty) for pid, qty in
-                 CartLine.objects.filter(cart=cart).order_by("product_id")
-                 .values_list("product_id", "quantity")]
-    merged: dict[int, Decimal] = {}
-    for item in items:
-        merged[item.product_id] = merged.get(item.product_id, Decimal("0")) + Decimal(
-            item.quantity)
-    if not merged:
-        raise ValidationError(_("Your cart is empty."), code="empty_cart")
+# What placing an order reads of a product (its description and the rest stay on disk).
+SALE_FIELDS = ("id", "name", "unit", "price", "cost_price", "quantity", "is_active", "seller_id")
+
+
+def _lock_cart_products(cart: Cart) -> tuple[dict[int, Decimal], dict[int, Product]]:
+    """The cart's lines and their products, the products locked in primary-key order (the
+    inventory ledger's order), in one query."""
+    rows = (Product.objects.select_for_update(no_key=True, of=("self",))
+            .filter(cart_lines__cart=cart).annotate(in_cart=F("cart_lines__quantity"))
+            .only(*SALE_FIELDS).order_by("pk"))
+    products = {product.pk: product for product in rows}
+    return {pk: product.in_cart for pk, product in products.items()}, products
+
+
+def _validate_choices(*, payment, delivery, address) -> None:
     if payment not in Order.Payment.values:
         raise ValidationError(_("Choose how to pay."), code="payment")
     if delivery not in Order.Delivery.values:
@@ -121,8 +123,28 @@ def _place(*, user, payment, idempotency_key, cart, items, delivery, address, ph
     if payment == Order.Payment.CASH and delivery != Order.Delivery.PICKUP:
         raise ValidationError(_("Cash is accepted on pickup only."), code="cash_pickup")
 
-    # Products first (primary-key order), then the wallet: see the module docstring.
-    products = lock_products(merged)
+
+def _place(*, user, payment, idempotency_key, cart, items, delivery, address, phone, note,
+           channel, by) -> Order:
+    _validate_choices(payment=payment, delivery=delivery, address=address)
+    if cart is not None:
+        # Serialises checkouts of one cart; under this lock a replay finds the first order.
+        Cart.objects.select_for_update(no_key=True).filter(pk=cart.pk).values_list(
+            "pk", flat=True).first()
+        existing = _existing(idempotency_key, user)
+        if existing is not None:
+            return existing
+        # Products first (primary-key order), then the wallet: see the module docstring.
+        merged, products = _lock_cart_products(cart)
+    else:
+        merged = {}
+        for item in items:
+            merged[item.product_id] = merged.get(item.product_id, Decimal("0")) + Decimal(
+                item.quantity)
+        products = lock_products(merged) if merged else {}
+    if not merged:
+        raise ValidationError(_("Your cart is empty."), code="empty_cart")
+
     problems = []
     for pk in sorted(merged):
         quantity = merged[pk]
@@ -151,17 +173,18 @@ def _place(*, user, payment, idempotency_key, cart, items, delivery, address, ph
             raise InsufficientFunds(balance=wallet.balance, needed=total)
 
     # The unique idempotency key is inserted here: a concurrent twin blocks on it and then fails
-    # with IntegrityError, which order_place turns into "the same order".
+    # with IntegrityError, which order_place turns into "the same order". A wallet order is paid
+    # below in this same transaction, or nothing is written.
     order = Order.objects.create(
         user=user, channel=channel, delivery=delivery, address=address.strip()[:255],
-        phone=phone, note=note.strip()[:500], payment=payment, is_paid=False, total=total,
-        cost_total=cost_total, idempotency_key=idempotency_key,
+        phone=phone, note=note.strip()[:500], payment=payment, is_paid=wallet is not None,
+        total=total, cost_total=cost_total, idempotency_key=idempotency_key,
     )
     reference = order_reference(order)
     ordered = sorted(merged)
     movements = stock_apply(
         changes=[StockChange(product_id=pk, quantity=-merged[pk]) for pk in ordered],
-        kind=MovementKind.SALE, by=by, reference=reference,
+        kind=MovementKind.SALE, by=by, reference=reference, locked=products,
     )
     OrderLine.objects.bulk_create([
         OrderLine(order=order, product_id=pk, seller_id=products[pk].seller_id,
@@ -173,9 +196,7 @@ def _place(*, user, payment, idempotency_key, cart, items, delivery, address, ph
     if wallet is not None:
         wallet_post(wallet=wallet, kind=WalletEntry.Kind.PAYMENT, amount=-total, by=by,
                     reason=_("Order %(number)s") % {"number": order.number},
-                    reference=reference)
-        order.is_paid = True
-        order.save(update_fields=["is_paid"])
+                    reference=reference, locked=True)
     OrderStatusChange.objects.create(order=order, from_status="", to_status=OrderStatus.NEW,
                                      by=by)
     if cart is not None:
@@ -237,7 +258,7 @@ def _cancel_locked(order: Order, *, by, reason: str, request) -> None:
         wallet = wallet_lock(order.user)
         wallet_post(wallet=wallet, kind=WalletEntry.Kind.REFUND, amount=order.total, by=by,
                     reason=_("Refund for order %(number)s") % {"number": order.number},
-                    reference=reference)
+                    reference=reference, locked=True)
         refunded = order.total
         order.is_paid = False
     before = order.status
