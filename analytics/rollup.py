@@ -2,12 +2,12 @@
 history signal, and the rebuild from the order lines.
 
 Incremental: inside the order service's transaction, each (day, product, seller), (day, seller)
-and day row gets `UPDATE ... SET x = x + delta`; when no row is there yet it is INSERTed inside a
-savepoint, and if a concurrent transaction inserted it first (IntegrityError on the unique key)
-the UPDATE is run again, now finding the committed row. Rows are touched in one order (products
-by id, sellers by id, then the day) so two orders never wait on each other crosswise. Rows that
-fall to zero (the last sale of that day cancelled) are deleted, so the rollup holds exactly the
-rows a rebuild would write.
+and day row gets `x = x + delta` through INSERT … ON CONFLICT DO UPDATE, one statement per
+table: the row is inserted when missing, and a concurrent transaction inserting the same row
+makes this one wait for it and then add to it, never fail. Rows are touched in one order
+(products by id, sellers by id, then the day) so two orders never wait on each other crosswise.
+Rows that fall to zero (the last sale of that day cancelled) are deleted, so the rollup holds
+exactly the rows a rebuild would write.
 
 Rebuild: delete the days' rows and INSERT ... SELECT the aggregates of the order lines, one
 statement per table, in one transaction. On PostgreSQL the three tables are locked (EXCLUSIVE:
@@ -18,8 +18,8 @@ from __future__ import annotations
 import datetime
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db import IntegrityError, connection, transaction
-from django.db.models import Count, F, Sum
+from django.db import connection, transaction
+from django.db.models import Count, Sum
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
@@ -50,18 +50,23 @@ def line_items(unit: str, quantity: Decimal) -> Decimal:
     return quantity if unit == "pcs" else Decimal("1")
 
 
-def _add(model, keys: dict, deltas: dict) -> None:
-    """keys' row += deltas, creating the row when it is missing (race-safe, see the module)."""
-    changes = {field: F(field) + value for field, value in deltas.items()}
-    if model.objects.filter(**keys).update(**changes):
-        return
-    try:
-        with transaction.atomic():
-            model.objects.create(**keys, **deltas)
-            return
-    except IntegrityError:
-        pass
-    model.objects.filter(**keys).update(**changes)
+def _add(model, keys: tuple[str, ...], rows: list[dict]) -> None:
+    """Each row's counters are added to the rollup row with the same `keys`, which is inserted
+    when missing: one INSERT … ON CONFLICT DO UPDATE (PostgreSQL and SQLite alike), which a
+    concurrent order inserting the same row cannot make fail (see the module)."""
+    fields = [model._meta.get_field(name) for name in rows[0]]
+    quote = connection.ops.quote_name
+    table = quote(model._meta.db_table)
+    columns = [quote(field.column) for field in fields]
+    conflict = ", ".join(quote(model._meta.get_field(key).column) for key in keys)
+    adds = ", ".join(f"{column} = {table}.{column} + EXCLUDED.{column}"
+                     for field, column in zip(fields, columns) if field.name not in keys)
+    values = ", ".join(["(" + ", ".join(["%s"] * len(fields)) + ")"] * len(rows))
+    params = [field.get_db_prep_save(row[field.name], connection)
+              for row in rows for field in fields]
+    with connection.cursor() as cursor:
+        cursor.execute(f"INSERT INTO {table} ({', '.join(columns)}) VALUES {values} "
+                       f"ON CONFLICT ({conflict}) DO UPDATE SET {adds}", params)
 
 
 def rollup_order(order, *, sign: int) -> None:
@@ -75,17 +80,21 @@ def rollup_order(order, *, sign: int) -> None:
         return
     total = {"items": Decimal("0"), "revenue": Decimal("0"), "cost": Decimal("0")}
     sellers = set()
+    product_rows = []
     for product_id, seller_id, unit, quantity, line_total, cost_price in lines:
         delta = {"quantity": quantity, "items": line_items(unit, quantity),
                  "revenue": line_total, "cost": line_cost(quantity, cost_price)}
         for key in total:
             total[key] += delta[key]
         sellers.add(seller_id)
-        _add(SalesDayProduct, {"day": day, "product_id": product_id, "seller_id": seller_id},
-             {key: value * sign for key, value in delta.items()})
-    for seller_id in sorted(sellers):
-        _add(SalesDaySeller, {"day": day, "seller_id": seller_id}, {"orders": sign})
-    _add(SalesDay, {"day": day}, {"orders": sign, **{k: v * sign for k, v in total.items()}})
+        product_rows.append({"day": day, "product": product_id, "seller": seller_id,
+                             **{key: value * sign for key, value in delta.items()}})
+    # Rows are written in one order (products by id, sellers by id, then the day).
+    _add(SalesDayProduct, ("day", "product", "seller"), product_rows)
+    _add(SalesDaySeller, ("seller", "day"),
+         [{"day": day, "seller": seller_id, "orders": sign} for seller_id in sorted(sellers)])
+    _add(SalesDay, ("day",),
+         [{"day": day, "orders": sign, **{k: v * sign for k, v in total.items()}}])
     if sign < 0:
         # The last sale of a row cancelled: drop it, as a rebuild would not write it.
         SalesDayProduct.objects.filter(day=day, product_id__in=[line[0] for line in lines],
