@@ -162,6 +162,15 @@ def saved_cart(user) -> Cart:
     return cart
 
 
+def checkout_details_save(*, user, delivery: str, address: str, phone: str, note: str) -> None:
+    """Keep the checkout's delivery step on the user's cart (see Cart.checkout_details)."""
+    updated = Cart.objects.filter(user=user).update(delivery=delivery, address=address,
+                                                    phone=phone, note=note)
+    if not updated:
+        Cart.objects.get_or_create(user=user, defaults={
+            "delivery": delivery, "address": address, "phone": phone, "note": note})
+
+
 PRODUCT_FIELDS = ("id", "name", "slug", "unit", "price", "quantity", "is_active", "seller_id",
                   "category_id")
 
@@ -170,11 +179,13 @@ def cart_summary(request) -> CartSummary:
     """The visitor's cart with its products, in one query."""
     if _is_signed_in(request):
         lines = (CartLine.objects.filter(cart__user_id=request.user.pk)
-                 .select_related("product").order_by("added_at", "id"))
+                 .select_related("product").order_by("added_at", "id")
+                 .only("quantity", *(f"product__{name}" for name in PRODUCT_FIELDS)))
         items = [CartItem(product=line.product, quantity=line.quantity) for line in lines]
     else:
         data = _session_cart(request)
-        products = Product.objects.in_bulk([int(pk) for pk in data]) if data else {}
+        products = (Product.objects.only(*PRODUCT_FIELDS).in_bulk([int(pk) for pk in data])
+                    if data else {})
         items = [CartItem(product=products[int(pk)], quantity=Decimal(qty))
                  for pk, qty in data.items() if int(pk) in products]
     setattr(request, _COUNT_ATTR, len(items))

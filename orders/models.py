@@ -157,6 +157,13 @@ class Cart(models.Model):
     user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
                                 related_name="cart")
     updated_at = models.DateTimeField(auto_now=True)
+    # The checkout's first step, kept for the next steps and offered again next time (blank
+    # `delivery`: the shopper has not chosen yet).
+    delivery = models.CharField(_("delivery"), max_length=16, choices=Order.Delivery.choices,
+                                blank=True)
+    address = models.CharField(_("delivery address"), max_length=255, blank=True)
+    phone = models.CharField(_("phone"), max_length=32, blank=True)
+    note = models.CharField(_("note"), max_length=500, blank=True)
 
     class Meta:
         verbose_name = _("cart")
@@ -164,6 +171,14 @@ class Cart(models.Model):
 
     def __str__(self):
         return f"{self.user} cart"
+
+    @property
+    def checkout_details(self) -> dict | None:
+        """What the checkout's delivery step saved, or None before it."""
+        if not self.delivery:
+            return None
+        return {"delivery": self.delivery, "address": self.address, "phone": self.phone,
+                "note": self.note}
 
 
 class CartLine(models.Model):

@@ -13,6 +13,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django_htmx.http import HttpResponseClientRedirect
 
 from accounts.permissions import admin_required, owned_or_404, staff_required
 from accounts.services import wallet_for
@@ -113,10 +114,9 @@ def cart_remove(request, product_pk):
 
 
 # ---------------------------------------------------------------------------------------------
-# Checkout: delivery → review and payment → confirmation. The delivery step's answers wait in
-# the session; the order is placed by one service call on the review step.
-
-CHECKOUT_KEY = "bibarys_checkout"
+# Checkout: delivery → review and payment → confirmation. The delivery step's answers are kept
+# on the cart (Cart.checkout_details); the order is placed by one service call on the review
+# step. With htmx the delivery step answers with the review step itself (one request less).
 
 
 def _steps(current: int):
@@ -132,75 +132,75 @@ def checkout_delivery(request):
     summary = carts.cart_summary(request)
     if summary.is_empty:
         messages.info(request, _("Your cart is empty: add products before checkout."))
+        if request.htmx:
+            return HttpResponseClientRedirect(reverse("orders:cart"))
         return redirect("orders:cart")
-    saved = request.session.get(CHECKOUT_KEY) or {}
-    initial = saved or {"delivery": Order.Delivery.PICKUP, "phone": request.user.phone,
-                        "address": request.user.address}
-    form = DeliveryForm(request.POST or None, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        request.session[CHECKOUT_KEY] = {key: str(value) for key, value in
-                                         form.cleaned_data.items()}
-        return redirect("orders:checkout_review")
+    if request.method == "POST":
+        form = DeliveryForm(request.POST)
+        if form.is_valid():
+            details = {key: str(value) for key, value in form.cleaned_data.items()}
+            carts.checkout_details_save(user=request.user, **details)
+            if request.htmx:
+                response = _review_page(request, details=details, summary=summary)
+                response["HX-Push-Url"] = reverse("orders:checkout_review")
+                return response
+            return redirect("orders:checkout_review")
+    else:
+        saved = carts.saved_cart(request.user).checkout_details
+        form = DeliveryForm(initial=saved or {
+            "delivery": Order.Delivery.PICKUP, "phone": request.user.phone,
+            "address": request.user.address})
     return render(request, "orders/checkout_delivery.html",
                   {"form": form, "summary": summary, "steps": _steps(1)})
 
 
-def _order_for_key(request):
-    try:
-        key = uuid.UUID(str(request.POST.get("idempotency_key", "")))
-    except ValueError:
-        return None
-    return Order.objects.filter(idempotency_key=key, user=request.user).first()
+def _review_page(request, *, details: dict, summary, form=None):
+    """Step 2 as a page: the lines, the delivery, the wallet and the payment choice."""
+    wallet = wallet_for(request.user)
+    enough = wallet.balance >= summary.total
+    pickup = details["delivery"] == Order.Delivery.PICKUP
+    if form is None:
+        form = ReviewForm(delivery=details["delivery"], initial={
+            "idempotency_key": uuid.uuid4(),
+            "payment": Order.Payment.WALLET if enough or not pickup else Order.Payment.CASH})
+    topup_url = reverse("accounts:wallet_topup") + "?" + urlencode({
+        "next": reverse("orders:checkout_review"),
+        "amount": max(summary.total - wallet.balance, 100) if not enough else ""})
+    return render(request, "orders/checkout_review.html", {
+        "form": form, "summary": summary, "wallet": wallet, "enough": enough,
+        "pickup": pickup, "delivery": details, "topup_url": topup_url, "steps": _steps(2),
+        "delivery_label": Order.Delivery(details["delivery"]).label,
+    })
 
 
 @login_required
 @limit("CHECKOUT")
 @require_http_methods(["GET", "POST"])
 def checkout_review(request):
-    """Step 2: the lines and totals, the wallet balance, the payment; placing the order."""
-    if request.method == "POST":
-        # A replayed or double-clicked submit of a form that already placed its order.
-        placed = _order_for_key(request)
-        if placed is not None:
-            return redirect("orders:checkout_done", pk=placed.pk)
-    delivery = request.session.get(CHECKOUT_KEY)
-    if not delivery:
+    """Step 2: the lines and totals, the wallet balance, the payment; placing the order. A
+    replayed or double-clicked submit answers with the order it placed the first time."""
+    cart = carts.saved_cart(request.user)
+    details = cart.checkout_details
+    if not details:
         return redirect("orders:checkout_delivery")
-    summary = carts.cart_summary(request)
-    if request.method == "GET" and summary.is_empty:
-        messages.info(request, _("Your cart is empty: add products before checkout."))
-        return redirect("orders:cart")
-    wallet = wallet_for(request.user)
-    enough = wallet.balance >= summary.total
-    pickup = delivery.get("delivery") == Order.Delivery.PICKUP
-    default_payment = (Order.Payment.WALLET if enough or not pickup else Order.Payment.CASH)
-    form = ReviewForm(request.POST or None, delivery=delivery.get("delivery"),
-                      initial={"idempotency_key": uuid.uuid4(), "payment": default_payment})
-    if request.method == "POST" and form.is_valid():
+    if request.method == "GET":
+        summary = carts.cart_summary(request)
+        if summary.is_empty:
+            messages.info(request, _("Your cart is empty: add products before checkout."))
+            return redirect("orders:cart")
+        return _review_page(request, details=details, summary=summary)
+    form = ReviewForm(request.POST, delivery=details["delivery"])
+    if form.is_valid():
         try:
             order = services.order_place(
-                user=request.user, cart=carts.saved_cart(request.user),
-                payment=form.cleaned_data["payment"],
-                idempotency_key=form.cleaned_data["idempotency_key"],
-                delivery=delivery.get("delivery", Order.Delivery.PICKUP),
-                address=delivery.get("address", ""), phone=delivery.get("phone", ""),
-                note=delivery.get("note", ""),
-            )
+                user=request.user, cart=cart, payment=form.cleaned_data["payment"],
+                idempotency_key=form.cleaned_data["idempotency_key"], **details)
         except ValidationError as exc:
             for message in exc.messages:
                 form.add_error(None, message)
-            summary = carts.cart_summary(request)
         else:
-            request.session.pop(CHECKOUT_KEY, None)
             return redirect("orders:checkout_done", pk=order.pk)
-    topup_url = reverse("accounts:wallet_topup") + "?" + urlencode({
-        "next": reverse("orders:checkout_review"),
-        "amount": max(summary.total - wallet.balance, 100) if not enough else ""})
-    return render(request, "orders/checkout_review.html", {
-        "form": form, "summary": summary, "wallet": wallet, "enough": enough,
-        "pickup": pickup, "delivery": delivery, "topup_url": topup_url, "steps": _steps(2),
-        "delivery_label": Order.Delivery(delivery.get("delivery", "pickup")).label,
-    })
+    return _review_page(request, details=details, summary=carts.cart_summary(request), form=form)
 
 
 @login_required
