@@ -162,6 +162,16 @@ def saved_cart(user) -> Cart:
     return cart
 
 
+def _lock_cart(user) -> Cart:
+    """The user's saved cart, locked (created the first time). Inside a transaction."""
+    carts = Cart.objects.select_for_update(no_key=True).filter(user=user)
+    cart = carts.first()
+    if cart is None:
+        saved_cart(user)
+        cart = carts.get()
+    return cart
+
+
 def checkout_details_save(*, user, delivery: str, address: str, phone: str, note: str) -> None:
     """Keep the checkout's delivery step on the user's cart (see Cart.checkout_details)."""
     updated = Cart.objects.filter(user=user).update(delivery=delivery, address=address,
@@ -224,27 +234,30 @@ def cart_add(*, request, product: Product, quantity) -> Decimal:
     Raises ValidationError (with a message for the visitor) for a bad quantity, an archived
     product or more than is on hand; then nothing changes."""
     quantity = parse_quantity(quantity, product)
-    if _is_signed_in(request):
-        with transaction.atomic():
-            cart = saved_cart(request.user)
-            # Two quick clicks add up instead of overwriting each other.
-            Cart.objects.select_for_update().filter(pk=cart.pk).first()
-            line = CartLine.objects.filter(cart=cart, product=product).first()
-            new_quantity = (line.quantity if line else Decimal("0")) + quantity
-            parse_quantity(new_quantity, product)
-            check_available(product, new_quantity)
-            if line:
-                CartLine.objects.filter(pk=line.pk).update(quantity=new_quantity)
-            else:
-                CartLine.objects.create(cart=cart, product=product, quantity=new_quantity)
-    else:
+    if not _is_signed_in(request):
         data = dict(_session_cart(request))
         new_quantity = Decimal(data.get(str(product.pk), "0")) + quantity
         parse_quantity(new_quantity, product)
         check_available(product, new_quantity)
         data[str(product.pk)] = str(new_quantity)
         _save_session_cart(request, data)
-    _forget_count(request)
+        _forget_count(request)
+        return new_quantity
+    with transaction.atomic():
+        # Two quick clicks add up instead of overwriting each other.
+        cart = _lock_cart(request.user)
+        # The cart's lines (a handful): this product's line, and the header badge's count.
+        lines = dict(CartLine.objects.filter(cart=cart).values_list("product_id", "quantity"))
+        current = lines.get(product.pk)
+        new_quantity = (current or Decimal("0")) + quantity
+        parse_quantity(new_quantity, product)
+        check_available(product, new_quantity)
+        if current is not None:
+            CartLine.objects.filter(cart=cart, product=product).update(quantity=new_quantity)
+        else:
+            CartLine.objects.create(cart=cart, product=product, quantity=new_quantity)
+            lines[product.pk] = new_quantity
+    setattr(request, _COUNT_ATTR, len(lines))
     return new_quantity
 
 

@@ -55,7 +55,7 @@ def cart(request):
 def cart_add(request, product_pk):
     """Add a product (field `quantity`, default 1). htmx gets the refreshed add-to-cart form
     and the header badge; a plain form is sent back to `next` with a message."""
-    product = get_object_or_404(Product, pk=product_pk)
+    product = get_object_or_404(Product.objects.only(*carts.PRODUCT_FIELDS), pk=product_pk)
     error, added = "", None
     try:
         added = carts.cart_add(request=request, product=product,
