@@ -16,10 +16,13 @@ passes. Load comes from several processes (the Python client costs CPU too, on t
 from __future__ import annotations
 
 import multiprocessing
+import os
 import random
 import re
+import resource
 import time
 from decimal import Decimal
+from pathlib import Path
 
 from tests import support
 
@@ -175,14 +178,45 @@ def _worker(job) -> dict:
     return results
 
 
+# ---------------------------------------------------------------------------------------------
+# Where the CPU goes while orders are placed (Linux /proc): the app server's processes, the
+# database's, and the load generator's (the client processes, children of this one).
+
+
+def _cpu_seconds(match) -> float:
+    """utime + stime of every live process whose command line `match` accepts."""
+    tick = os.sysconf("SC_CLK_TCK")
+    total = 0
+    for pid in os.listdir("/proc"):
+        if not pid.isdigit():
+            continue
+        try:
+            command = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode()
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if match(command):
+            total += int(fields[11]) + int(fields[12])
+    return total / tick
+
+
+def _cpu_now() -> dict:
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return {"app": _cpu_seconds(lambda c: "gunicorn" in c),
+            "database": _cpu_seconds(lambda c: c.startswith("postgres")),
+            "client": children.ru_utime + children.ru_stime}
+
+
 def _run(server, *, usernames, cookies, products, seconds, processes, hot) -> dict:
     per = [usernames[i::processes] for i in range(processes)]
     jobs = [(server.url, names, cookies, products, seconds, hot, n)
             for n, names in enumerate(per) if names]
+    cpu_before = _cpu_now()
     started = time.monotonic()
     with multiprocessing.get_context("fork").Pool(len(jobs)) as pool:
         parts = pool.map(_worker, jobs)
     elapsed = time.monotonic() - started
+    cpu_after = _cpu_now()
     total = {"ok": 0, "sold_out": 0, "errors": 0, "latencies": [], "statuses": {}}
     for part in parts:
         for key in ("ok", "sold_out", "errors"):
@@ -191,6 +225,7 @@ def _run(server, *, usernames, cookies, products, seconds, processes, hot) -> di
         for key, value in part["statuses"].items():
             total["statuses"][key] = total["statuses"].get(key, 0) + value
     total["elapsed"] = elapsed
+    total["cpu"] = {key: cpu_after[key] - cpu_before[key] for key in cpu_before}
     return total
 
 
@@ -251,6 +286,7 @@ def run_all(server, args, log, *, password, spread, hot_pk, queries=None):
         f"after: {check_after['text']}.",
         f"Checkout spread: {spread_result['ok']} orders in {spread_result['elapsed']:.1f} s, "
         f"errors {spread_result['errors']} {spread_result['statuses'] or ''}.",
+        _cpu_note(spread_result),
     ]
     check_ok = check_after["problems"] == 0 or (
         check_after["problems"] <= check_before["problems"])
@@ -262,6 +298,19 @@ def run_all(server, args, log, *, password, spread, hot_pk, queries=None):
         log(f"{r['name']}: {r['rps']:.1f} orders/s p50 {r['p50_ms']:.0f} ms p99 {r['p99_ms']:.0f} ms "
             f"errors {r['errors']}")
     return rows
+
+
+def _cpu_note(result) -> str:
+    """CPU milliseconds an order, by process group, while the spread scenario ran."""
+    orders = max(result["ok"], 1)
+    cpu = result["cpu"]
+    parts = ", ".join(f"{name} {cpu[key] / orders * 1000:.1f} ms"
+                      for key, name in (("app", "app server (gunicorn)"),
+                                        ("database", "PostgreSQL"),
+                                        ("client", "load generator")))
+    busy = sum(cpu.values()) / result["elapsed"] if result["elapsed"] else 0
+    return (f"CPU an order during the spread run: {parts} ({busy:.2f} of "
+            f"{os.cpu_count()} cores busy on average).")
 
 
 def check_stock(env) -> dict:
