@@ -170,6 +170,7 @@ def _review_page(request, *, details: dict, summary, form=None):
         "form": form, "summary": summary, "wallet": wallet, "enough": enough,
         "pickup": pickup, "delivery": details, "topup_url": topup_url, "steps": _steps(2),
         "delivery_label": Order.Delivery(details["delivery"]).label,
+        "page_path": reverse("orders:checkout_review"),
     })
 
 

@@ -61,6 +61,9 @@ def test_htmx_delivery_step_answers_with_the_review_step(shopper_client, shopper
     # Only what htmx swaps in: the page's title and its <main>, not the header and footer.
     assert 'id="content"' in page and "+77012345678" in page and "<title>" in page
     assert "site-header" not in page and "site-footer" not in page
+    # The header's language switch is told the new address (an out-of-band swap).
+    assert ('<input type="hidden" name="next" id="lang-next" value="/orders/checkout/review/" '
+            'hx-swap-oob="true">') in page
     key = step1.context["form"].initial["idempotency_key"]
     placed = shopper_client.post(reverse("orders:checkout_review"),
                                  {"payment": "wallet", "idempotency_key": key})

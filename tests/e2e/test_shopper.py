@@ -132,6 +132,14 @@ def test_shopper_finds_buys_cancels_and_reviews(make_ui, e2e_server, viewport):
     ui.submit("checkout-review-empty-wallet")
     assert "/orders/checkout/review/" in ui.page.url
     assert "Not enough money" in ui.text()
+    # htmx swapped step 2 in (the document is still the one loaded for step 1), with its
+    # title, and the header's language switch comes back to step 2.
+    loaded = ui.page.evaluate("performance.getEntriesByType('navigation')[0].name")
+    assert loaded.endswith("/orders/checkout/"), loaded
+    assert ui.page.title().startswith("Review and payment")
+    ui.switch_language("ru")
+    assert "/orders/checkout/review/" in ui.page.url
+    ui.switch_language("en")
     with ui.page.expect_navigation():
         ui.page.get_by_role("link", name="Top up the wallet").click()
     ui.settled("topup")
