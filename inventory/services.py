@@ -6,7 +6,6 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection, transaction
-from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -123,19 +122,18 @@ def stock_apply(*, changes: list[StockChange], kind: str, by=None, reference: st
         if shortages:
             raise InsufficientStock(sorted(shortages, key=lambda s: s.product.pk))
 
+        deltas: dict[int, Decimal] = {}
+        for change in changes:
+            deltas[change.product_id] = deltas.get(change.product_id, Decimal("0")) + Decimal(
+                change.quantity)
+        if _add_to_stock(deltas) != len(deltas):  # cannot happen under the lock; a guard
+            raise InsufficientStock([
+                Shortage(product=products[pk], requested=-delta,
+                         available=products[pk].quantity)
+                for pk, delta in sorted(deltas.items()) if delta < 0])
         movements = []
         for change in changes:
             quantity = Decimal(change.quantity)
-            # Conditional UPDATE: the database refuses to go below zero even if a caller
-            # forgot the lock (and the check constraint backs it).
-            updated = Product.objects.filter(
-                pk=change.product_id, quantity__gte=-quantity
-            ).update(quantity=F("quantity") + quantity)
-            if not updated:  # cannot happen under the lock; kept as a guard
-                product = products[change.product_id]
-                raise InsufficientStock(
-                    [Shortage(product=product, requested=-quantity, available=product.quantity)]
-                )
             product = products[change.product_id]
             product.quantity += quantity
             movements.append(
@@ -148,6 +146,31 @@ def stock_apply(*, changes: list[StockChange], kind: str, by=None, reference: st
         # The shop's cached pages show stock: they are rebuilt once this commits.
         catalog_changed()
         return StockMovement.objects.bulk_create(movements)
+
+
+def _add_to_stock(deltas: dict[int, Decimal]) -> int:
+    """On-hand quantity += delta for each product, in one UPDATE per chunk (an order of thirty
+    lines is one statement, not thirty). The UPDATE is conditional: the database refuses to go
+    below zero even if a caller forgot the lock (and the check constraint backs it). Returns
+    how many products it moved; the caller holds their locks."""
+    quote = connection.ops.quote_name
+    table, column = quote(Product._meta.db_table), quote("quantity")
+    field = Product._meta.get_field("quantity")
+    items = sorted(deltas.items())
+    moved = 0
+    with connection.cursor() as cursor:
+        for start in range(0, len(items), BULK_CHUNK):
+            chunk = items[start:start + BULK_CHUNK]
+            values = ", ".join(["(%s, %s)"] * len(chunk))
+            # VALUES names its columns column1, column2 in PostgreSQL and SQLite alike.
+            cursor.execute(
+                f"UPDATE {table} SET {column} = {table}.{column} + delta.column2 "
+                f"FROM (VALUES {values}) AS delta WHERE {table}.{quote('id')} = delta.column1 "
+                f"AND {table}.{column} + delta.column2 >= 0",
+                [param for pk, delta in chunk
+                 for param in (pk, field.get_db_prep_save(delta, connection))])
+            moved += cursor.rowcount
+    return moved
 
 
 def stock_move(*, product: Product, quantity: Decimal, kind: str, by=None, reference: str = "",

@@ -203,3 +203,27 @@ def test_counter_sale_items_path(shopper, seller):
                         idempotency_key=uuid.uuid4(), channel=Order.Channel.COUNTER, by=seller)
     assert order.channel == "counter" and order.lines.get().quantity == Decimal("2")
     assert order.history.get().by == seller
+
+
+def test_placing_costs_the_same_queries_for_one_line_or_twelve(shopper):
+    """A grocery order has dozens of lines: stock, order lines, movements and the rollup are
+    written with one statement each, whatever their number."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    fund(shopper, "100000")
+    products = [product_in_stock("50", price=Decimal("100.00")) for _ in range(13)]
+
+    def queries_to_place(lines):
+        cart = fill_cart(shopper, *[(product, "2") for product in lines])
+        with CaptureQueriesContext(connection) as queries:
+            order = place(shopper, cart)
+        assert order.lines.count() == len(lines)
+        return len(queries)
+
+    one = queries_to_place(products[:1])
+    twelve = queries_to_place(products[1:])
+    assert one == twelve, (one, twelve)
+    assert all(p.quantity == Decimal("48") for p in Product.objects.filter(
+        pk__in=[p.pk for p in products]))
+    assert list(stock_problems()) == []
