@@ -154,6 +154,14 @@ def checkout_delivery(request):
                   {"form": form, "summary": summary, "steps": _steps(1)})
 
 
+def _placed_with_key(request):
+    try:
+        key = uuid.UUID(str(request.POST.get("idempotency_key", "")))
+    except ValueError:
+        return None
+    return Order.objects.filter(idempotency_key=key, user=request.user).first()
+
+
 def _review_page(request, *, details: dict, summary, form=None):
     """Step 2 as a page: the lines, the delivery, the wallet and the payment choice."""
     wallet = wallet_for(request.user)
@@ -191,7 +199,13 @@ def checkout_review(request):
             return redirect("orders:cart")
         return _review_page(request, details=details, summary=summary)
     form = ReviewForm(request.POST, delivery=details["delivery"])
-    if form.is_valid():
+    if not form.is_valid():
+        # A replay of a submit that placed its order, after the delivery changed (cash no
+        # longer fits): still the same order. A valid replay is found by order_place.
+        placed = _placed_with_key(request)
+        if placed is not None:
+            return redirect("orders:checkout_done", pk=placed.pk)
+    else:
         try:
             order = services.order_place(
                 user=request.user, cart=cart, payment=form.cleaned_data["payment"],

@@ -109,6 +109,24 @@ def test_double_submit_places_one_order(shopper_client, shopper):
     assert Order.objects.count() == 1
 
 
+def test_replay_after_the_delivery_changed_still_answers_with_the_order(shopper_client,
+                                                                       shopper):
+    """Cash fits pickup only: a replayed cash submit, after the shopper switched to delivery in
+    another tab, is invalid as a new order but is the order already placed."""
+    milk = product_in_stock("5")
+    shopper_client.post(reverse("orders:cart_add", args=[milk.pk]), {"quantity": "1"})
+    _s1, review, first = checkout(shopper_client, payment="cash")
+    order = Order.objects.get()
+    assert order.payment == "cash"
+    shopper_client.post(reverse("orders:cart_add", args=[milk.pk]), {"quantity": "1"})
+    shopper_client.post(reverse("orders:checkout_delivery"), {
+        "delivery": "delivery", "address": "Абай 1", "phone": "+77012345678"})
+    again = shopper_client.post(reverse("orders:checkout_review"), {
+        "payment": "cash", "idempotency_key": review.context["form"].initial["idempotency_key"]})
+    assert again["Location"] == first["Location"]
+    assert Order.objects.count() == 1
+
+
 def test_short_wallet_shows_topup_link_and_error(shopper_client, shopper):
     milk = product_in_stock("5", price=Decimal("400"))
     fund(shopper, "100")
