@@ -241,12 +241,18 @@ def test_user_with_history_is_anonymised_and_history_kept(admin_user, make_histo
 
 def test_anonymising_keeps_orders_and_ledger_but_erases_their_delivery_contact(admin_user,
                                                                               shopper):
+    from orders.models import Cart
+
     order = _order_for(shopper)
     entry = _wallet_entry(shopper)
+    # The checkout keeps the last delivery details on the cart.
+    Cart.objects.create(user=shopper, delivery="delivery", address="Абай 10",
+                        phone="+77017770000", note="домофон 5")
     services.user_delete(user=shopper, by=admin_user)
     order.refresh_from_db()
     assert order.user_id == shopper.pk and order.total == Decimal("1500.00")
     assert order.address == "" and order.phone == ""
+    assert not Cart.objects.filter(user=shopper).exists()
     entry.refresh_from_db()
     assert wallet_for(shopper).balance == Decimal("100.00")
     assert AuditEntry.objects.filter(action="user.anonymise").count() == 1
