@@ -10,6 +10,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import NoReverseMatch, reverse
+from django.utils.cache import patch_vary_headers
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -119,6 +120,18 @@ def cart_remove(request, product_pk):
 # step. With htmx the delivery step answers with the review step itself (one request less).
 
 
+def _checkout_page(request, template: str, context: dict):
+    """A checkout step's page: whole, or for an htmx swap only its title and <main>
+    (partials/htmx_main.html). A history restore (Back after a swap, htmx sends HX-Request
+    too) gets the whole page, which replaces the document's body."""
+    htmx = request.htmx
+    swap = bool(htmx) and not htmx.history_restore_request
+    context["base_template"] = "partials/htmx_main.html" if swap else "base.html"
+    response = render(request, template, context)
+    patch_vary_headers(response, ("HX-Request",))
+    return response
+
+
 def _steps(current: int):
     labels = [_("Delivery"), _("Review and payment"), _("Confirmation")]
     return [{"number": n, "label": label, "current": n == current, "done": n < current}
@@ -150,8 +163,8 @@ def checkout_delivery(request):
         form = DeliveryForm(initial=saved or {
             "delivery": Order.Delivery.PICKUP, "phone": request.user.phone,
             "address": request.user.address})
-    return render(request, "orders/checkout_delivery.html",
-                  {"form": form, "summary": summary, "steps": _steps(1)})
+    return _checkout_page(request, "orders/checkout_delivery.html",
+                          {"form": form, "summary": summary, "steps": _steps(1)})
 
 
 def _placed_with_key(request):
@@ -174,7 +187,7 @@ def _review_page(request, *, details: dict, summary, form=None):
     topup_url = reverse("accounts:wallet_topup") + "?" + urlencode({
         "next": reverse("orders:checkout_review"),
         "amount": max(summary.total - wallet.balance, 100) if not enough else ""})
-    return render(request, "orders/checkout_review.html", {
+    return _checkout_page(request, "orders/checkout_review.html", {
         "form": form, "summary": summary, "wallet": wallet, "enough": enough,
         "pickup": pickup, "delivery": details, "topup_url": topup_url, "steps": _steps(2),
         "delivery_label": Order.Delivery(details["delivery"]).label,

@@ -72,6 +72,19 @@ def test_htmx_delivery_step_answers_with_the_review_step(shopper_client, shopper
     assert order.phone == "+77012345678" and order.delivery == "pickup"
 
 
+def test_back_after_an_htmx_step_gets_the_whole_page(shopper_client, shopper):
+    """htmx restores history (Back) with HX-Request too: that answer replaces the document's
+    body, so it is the whole page, header and all."""
+    milk = product_in_stock("5")
+    shopper_client.post(reverse("orders:cart_add", args=[milk.pk]), {"quantity": "1"})
+    restore = shopper_client.get(reverse("orders:checkout_delivery"), HTTP_HX_REQUEST="true",
+                                 HTTP_HX_HISTORY_RESTORE_REQUEST="true")
+    assert "site-header" in restore.content.decode()
+    assert "HX-Request" in restore["Vary"]
+    swap = shopper_client.get(reverse("orders:checkout_delivery"), HTTP_HX_REQUEST="true")
+    assert "site-header" not in swap.content.decode()
+
+
 def test_delivery_details_are_kept_on_the_cart_and_offered_next_time(shopper_client, shopper):
     milk = product_in_stock("5")
     fund(shopper, "5000")

@@ -137,6 +137,14 @@ def test_shopper_finds_buys_cancels_and_reviews(make_ui, e2e_server, viewport):
     loaded = ui.page.evaluate("performance.getEntriesByType('navigation')[0].name")
     assert loaded.endswith("/orders/checkout/"), loaded
     assert ui.page.title().startswith("Review and payment")
+    # Back and forward again: htmx asks for the whole pages (history restores), header and all.
+    ui.page.go_back()
+    expect(ui.page.locator("#id_phone")).to_be_visible()
+    expect(ui.page.locator("header.site-header")).to_have_count(1)
+    ui.page.go_forward()
+    expect(ui.page.get_by_text("Not enough money")).to_be_visible()
+    expect(ui.page.locator("header.site-header")).to_have_count(1)
+    ui.htmx_settled()
     ui.switch_language("ru")
     assert "/orders/checkout/review/" in ui.page.url
     ui.switch_language("en")
