@@ -279,3 +279,33 @@ def test_manage_list_filters(admin_client, shopper, other_shopper):
     assert page.context["page_obj"].paginator.count == 0
     page = admin_client.get(reverse("orders:manage_list"), {"date_from": "not a date"})
     assert page.status_code == 200
+
+
+@pytest.mark.parametrize("step", ["delivery", "review", "htmx delivery → review"])
+def test_checkout_steps_do_not_grow_queries_with_cart_lines(shopper_client, shopper, step):
+    fund(shopper, "100000")
+    cart = fill_cart(shopper, (product_in_stock("50"), "1"))
+    cart.delivery, cart.phone = "pickup", "+77012345678"
+    cart.save()
+
+    def ask():
+        if step == "delivery":
+            response = shopper_client.get(reverse("orders:checkout_delivery"))
+        elif step == "review":
+            response = shopper_client.get(reverse("orders:checkout_review"))
+        else:
+            response = shopper_client.post(reverse("orders:checkout_delivery"), {
+                "delivery": "pickup", "phone": "+77012345678"}, HTTP_HX_REQUEST="true")
+        assert response.status_code == 200
+        return response
+
+    ask()
+    with CaptureQueriesContext(connection) as few:
+        ask()
+    for _ in range(8):
+        CartLine.objects.create(cart=cart, product=product_in_stock("50"), quantity=1)
+    with CaptureQueriesContext(connection) as many:
+        page = ask().content.decode()
+    if step != "delivery":  # the review table: quantity, price and sum of each of the 9 lines
+        assert page.count('<td class="num" data-label=') == 27
+    assert len(many) == len(few), (len(few), len(many))
