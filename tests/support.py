@@ -88,11 +88,15 @@ def rate_window_settle(value: str, period: int = 60, need: float = 20.0) -> None
     import zlib
 
     now = time.time()
-    end = now - (now % period) + (zlib.crc32(value.encode()) % period)
-    if end <= now:
-        end += period
-    if end - now < need:
-        time.sleep(end - now + 0.5)
+    # django_ratelimit.core._get_window: the window is named by its last whole second `last`
+    # and counts while int(time.time()) <= last.
+    second = int(now)
+    last = second - second % period + zlib.crc32(value.encode()) % period
+    if last < second:
+        last += period
+    left = last + 1 - now
+    if left < need:
+        time.sleep(left + 0.5)
 
 
 def postgres_base_url() -> str | None:
