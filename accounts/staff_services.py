@@ -229,12 +229,13 @@ def user_delete(*, user: User, by: User, request=None) -> str:
     target.closed_at = timezone.now()
     target.save(update_fields=[*PERSONAL_FIELDS, "username", "password", "is_active",
                                "closed_at"])
-    # The delivery contact copied onto their orders is personal data too; totals, lines and
-    # status history stay, so reports are unchanged. Their cart (with the delivery details
-    # the checkout keeps on it) serves nobody any more.
+    # The delivery contact copied onto their orders (address, phone, the note to the store) is
+    # personal data too; totals, lines and status history stay, so reports are unchanged.
+    # Their cart (with the delivery details the checkout keeps on it) serves nobody any more.
     from orders.models import Cart, Order
 
-    Order.objects.filter(user=target).exclude(address="", phone="").update(address="", phone="")
+    Order.objects.filter(user=target).exclude(address="", phone="", note="").update(
+        address="", phone="", note="")
     Cart.objects.filter(user=target).delete()
     changes = {
         "username": [before["username"], target.username],

@@ -179,7 +179,8 @@ def _order_for(user):
     from orders.models import Order
 
     return Order.objects.create(user=user, total=Decimal("1500.00"), cost_total=Decimal("900"),
-                                address="Абай даңғылы 10", phone="+7 701 000 00 00")
+                                address="Абай даңғылы 10", phone="+7 701 000 00 00",
+                                note="Домофон 15, Айгүл")
 
 
 def _product_of(seller):
@@ -251,7 +252,7 @@ def test_anonymising_keeps_orders_and_ledger_but_erases_their_delivery_contact(a
     services.user_delete(user=shopper, by=admin_user)
     order.refresh_from_db()
     assert order.user_id == shopper.pk and order.total == Decimal("1500.00")
-    assert order.address == "" and order.phone == ""
+    assert order.address == "" and order.phone == "" and order.note == ""
     assert not Cart.objects.filter(user=shopper).exists()
     entry.refresh_from_db()
     assert wallet_for(shopper).balance == Decimal("100.00")
