@@ -140,6 +140,24 @@ def test_replay_after_the_delivery_changed_still_answers_with_the_order(shopper_
     assert Order.objects.count() == 1
 
 
+def test_a_broken_form_key_gets_a_fresh_form_and_a_message(shopper_client, shopper):
+    """The idempotency key is hidden: a tampered or truncated one cannot be fixed on the page,
+    so the shopper gets a fresh review step saying why, and nothing is placed."""
+    milk = product_in_stock("5")
+    fund(shopper)
+    shopper_client.post(reverse("orders:cart_add", args=[milk.pk]), {"quantity": "1"})
+    shopper_client.post(reverse("orders:checkout_delivery"),
+                        {"delivery": "pickup", "phone": "+77012345678"})
+    for key in ("", "not-a-key", "\x00" * 40, "9" * 5000):
+        response = shopper_client.post(reverse("orders:checkout_review"),
+                                       {"payment": "wallet", "idempotency_key": key},
+                                       follow=True)
+        assert response.redirect_chain == [(reverse("orders:checkout_review"), 302)]
+        assert "Бұл рәсімдеу формасының мерзімі өтті" in response.content.decode()
+        assert response.context["form"].initial["idempotency_key"]
+    assert not Order.objects.exists()
+
+
 def test_short_wallet_shows_topup_link_and_error(shopper_client, shopper):
     milk = product_in_stock("5", price=Decimal("400"))
     fund(shopper, "100")

@@ -173,13 +173,14 @@ def test_cart_update_quantity_fuzz(shopper, stocked_product, quantity):
 
 
 @FUZZ
-@given(delivery=st.sampled_from(["pickup", "courier", "", "drone", "<b>bold</b>"]),
-       address=texts, phone=phones, note=texts)
-@example(delivery="courier", address="<script>alert(1)</script>", phone="+7 701 234 56 78",
-         note='"><img src=x onerror=alert(1)>')
-@example(delivery="pickup", address="", phone="<b>bold</b>", note="")
+@given(delivery=st.sampled_from(["pickup", "delivery", "courier", "", "drone", "<b>bold</b>"]),
+       address=texts, phone=phones, note=texts, htmx=st.booleans())
+@example(delivery="delivery", address="<script>alert(1)</script>", phone="+7 701 234 56 78",
+         note='"><img src=x onerror=alert(1)>', htmx=True)
+@example(delivery="pickup", address="", phone="<b>bold</b>", note="", htmx=False)
 def test_checkout_delivery_fuzz(loose_limits, shopper, stocked_product, delivery, address, phone,
-                                note):
+                                note, htmx):
+    """Plain or sent by htmx (whose good answer is the review step itself)."""
     from orders.models import Cart, CartLine, Order
 
     cart, _ = Cart.objects.get_or_create(user=shopper)
@@ -188,18 +189,20 @@ def test_checkout_delivery_fuzz(loose_limits, shopper, stocked_product, delivery
                                    defaults={"quantity": Decimal("1")})
     client = _client(shopper)
     orders_before = Order.objects.count()
+    headers = {"HX-Request": "true"} if htmx else {}
     response = client.post(reverse("orders:checkout_delivery"), {
-        "delivery": delivery, "address": address, "phone": phone, "note": note})
+        "delivery": delivery, "address": address, "phone": phone, "note": note},
+        headers=headers)
     assert response.status_code in (200, 302), response.status_code
     assert Order.objects.count() == orders_before, "the delivery step placed an order"
-    if response.status_code == 200:
-        cart.refresh_from_db()
-        assert cart.checkout_details is None, "an invalid delivery form was kept"
+    cart.refresh_from_db()
+    if cart.checkout_details is None:  # refused: the form again, with its errors
+        assert response.status_code == 200 and response.context["form"].errors
         escaped_markup_only(response.content.decode(), address + phone + note)
         return
-    cart.refresh_from_db()
     assert cart.checkout_details["delivery"] in ("pickup", "delivery")
-    review = client.get(reverse("orders:checkout_review"))
+    assert response.status_code == (200 if htmx else 302)
+    review = response if htmx else client.get(reverse("orders:checkout_review"))
     assert review.status_code == 200
     escaped_markup_only(review.content.decode(), address + note)
 
