@@ -7,6 +7,7 @@ from django.db import transaction
 from django.db.models import F
 from django.utils.translation import gettext as _
 
+from bibarys.locks import lock_or_create
 
 from .models import Role, User, Wallet, WalletEntry
 
@@ -49,12 +50,7 @@ def wallet_for(user: User) -> Wallet:
 def wallet_lock(user: User) -> Wallet:
     """Lock and return the user's wallet (created empty the first time), in one query when it
     exists. Must run inside a transaction; see bibarys.locks for the order of locks."""
-    wallets = Wallet.objects.select_for_update(no_key=True).filter(user_id=user.pk)
-    wallet = wallets.first()
-    if wallet is None:
-        wallet_for(user)
-        wallet = wallets.get()
-    return wallet
+    return lock_or_create(Wallet.objects.filter(user_id=user.pk), lambda: wallet_for(user))
 
 
 def wallet_post(*, wallet: Wallet, kind: str, amount: Decimal, by: User | None = None,

@@ -19,3 +19,15 @@ def lock_by_pk(queryset: models.QuerySet, pks) -> dict:
     # holding the product and deadlocked with it (`make bench`, the hot-product run).
     rows = queryset.select_for_update(no_key=True).filter(pk__in=pks).order_by("pk")
     return {row.pk: row for row in rows}
+
+
+def lock_or_create(queryset: models.QuerySet, create):
+    """Lock the one row of `queryset` (a user's wallet, a user's cart), calling `create()` to
+    make it the first time, then locking it. One query when the row exists. Inside a
+    transaction."""
+    rows = queryset.select_for_update(no_key=True)
+    row = rows.first()
+    if row is None:
+        create()
+        row = rows.get()
+    return row

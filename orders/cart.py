@@ -19,6 +19,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from bibarys.locks import lock_or_create
 from bibarys.money import format_quantity
 from bibarys.units import UNIT_STEP, Unit, quantity_fits_unit
 from catalog.models import Product
@@ -164,12 +165,7 @@ def saved_cart(user) -> Cart:
 
 def _lock_cart(user) -> Cart:
     """The user's saved cart, locked (created the first time). Inside a transaction."""
-    carts = Cart.objects.select_for_update(no_key=True).filter(user=user)
-    cart = carts.first()
-    if cart is None:
-        saved_cart(user)
-        cart = carts.get()
-    return cart
+    return lock_or_create(Cart.objects.filter(user=user), lambda: saved_cart(user))
 
 
 def checkout_details_save(*, user, delivery: str, address: str, phone: str, note: str) -> None:
