@@ -31,6 +31,8 @@ def main(argv=None):
     parser.add_argument("--shopper", default="bench_shopper_004")
     parser.add_argument("--sql", action="store_true",
                         help="also print the SQL of each step of the last order")
+    parser.add_argument("--profile", metavar="FILE",
+                        help="profile the timed orders with cProfile into FILE (pstats)")
     args = parser.parse_args(argv)
     env = bench_env(argparse.Namespace(database=args.database))
     django_setup({**env, "ALLOWED_HOSTS": "127.0.0.1,testserver"})
@@ -81,11 +83,20 @@ def main(argv=None):
         order(products[n % len(products)])
     totals = [[0.0, 0] for _ in names]
     last = []
+    profiler = None
+    if args.profile:
+        import cProfile
+
+        profiler = cProfile.Profile()
+        profiler.enable()
     for n in range(args.orders):
         last = order(products[n % len(products)])
         for total, (seconds, queries, _sql) in zip(totals, last):
             total[0] += seconds
             total[1] += queries
+    if profiler is not None:
+        profiler.disable()
+        profiler.dump_stats(args.profile)
     if args.sql:
         for name, (_seconds, _queries, sql) in zip(names, last):
             print(f"-- {name}")

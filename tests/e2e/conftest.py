@@ -180,7 +180,16 @@ class UI:
         if here not in self.visited:
             self.visited.append(here)
         self.shot(label)
+        self.check_width()
         self.check()
+
+    def check_width(self):
+        """The page fits the screen: nothing pushes it wider than the viewport (a wide table
+        scrolls inside its .table-wrap instead)."""
+        wider = self.page.evaluate(
+            "document.documentElement.scrollWidth - document.documentElement.clientWidth")
+        if wider > 0:
+            self.problems.append(f"page {wider}px wider than the screen: {self.page.url}")
 
     def shot(self, label: str):
         # caret="initial": hiding the caret leaves style="" on every input, and htmx's settle
@@ -360,6 +369,10 @@ def check_languages(ui: UI, paths: list[str] | None = None, languages=("kk", "ru
                 html_lang = page.get_attribute("html", "lang")
                 assert html_lang == language, f"{path} rendered as {html_lang}, not {language}"
                 leftovers = untranslated_on(page.inner_text("body"), language)
+                wider = page.evaluate("document.documentElement.scrollWidth"
+                                      " - document.documentElement.clientWidth")
+                if wider > 0:  # Kazakh words run longer than English ones
+                    ui.problems.append(f"{language}: page {wider}px wider than the screen: {path}")
                 if leftovers:
                     found[f"{language} {path}"] = leftovers
             ui.step += 1

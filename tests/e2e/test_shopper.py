@@ -188,6 +188,9 @@ def test_shopper_finds_buys_cancels_and_reviews(make_ui, e2e_server, viewport):
     assert on_hand() == stock_before
     ui.go("/accounts/wallet/", "wallet-refunded")
     assert money(ui.page.locator(".wallet-balance").inner_text()) == balance_before
+    # The account page lists the wallet's operations: on a phone the table scrolls in its card.
+    ui.go("/accounts/profile/", "profile-with-wallet")
+    expect(ui.page.locator("#wallet tbody tr")).to_have_count(3)
     ui.go(f"/catalog/p/{slug}/", "product-after")
     assert ui.page.locator(".product-avail .avail").inner_text() != "Out of stock"
 
