@@ -74,8 +74,13 @@ class LoginForm(AuthenticationForm):
 
     error_messages = {
         **AuthenticationForm.error_messages,
+        "invalid_login": _("Wrong username or password. Capital and small letters count."),
         "blocked": _("This account is blocked. Please contact the store."),
     }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["username"].label = _("Username")  # as on the sign-up form
 
     def get_invalid_login_error(self):
         username = self.cleaned_data.get("username")

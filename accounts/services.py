@@ -8,6 +8,7 @@ from django.db.models import F
 from django.utils.translation import gettext as _
 
 from bibarys.locks import lock_or_create
+from bibarys.money import format_money
 
 from .models import Role, User, Wallet, WalletEntry
 
@@ -21,8 +22,8 @@ class InsufficientFunds(ValidationError):
         self.balance = balance
         self.needed = needed
         super().__init__(
-            _("Not enough money in the wallet: %(balance)s ₸ available, %(needed)s ₸ needed.")
-            % {"balance": balance, "needed": needed},
+            _("Not enough money in the wallet: %(balance)s available, %(needed)s needed.")
+            % {"balance": format_money(balance), "needed": format_money(needed)},
             code="insufficient_funds",
         )
 

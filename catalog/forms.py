@@ -9,12 +9,17 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _, pgettext_lazy
 
 from accounts.models import Role, User
+from bibarys.fields import LocalDecimalField
 from bibarys.units import Unit, quantity_fits_unit
 
 from .images import MAX_UPLOAD_BYTES
 from .models import Category, Product, ProductPhoto
 from .selectors import ManageFilters, ShopFilters
 from .services import barcodes_parse, barcodes_validate
+
+
+# The largest price a product's DecimalField(max_digits=12, decimal_places=2) holds.
+PRICE_MAX = Decimal("9999999999.99")
 
 
 def _category_choices(tree, empty_label):
@@ -38,14 +43,12 @@ class ShopFilterForm(forms.Form):
                             "type": "search", "placeholder": _("Name, SKU or barcode"),
                             "autocomplete": "off"}))
     category = forms.ChoiceField(label=_("Category"), required=False)
-    price_min = forms.DecimalField(label=_("Price from"), required=False, min_value=0,
-                                   max_digits=12, decimal_places=2,
-                                   widget=forms.NumberInput(attrs={"inputmode": "decimal",
-                                                                   "placeholder": "0"}))
-    price_max = forms.DecimalField(label=_("Price to"), required=False, min_value=0,
-                                   max_digits=12, decimal_places=2,
-                                   widget=forms.NumberInput(attrs={"inputmode": "decimal",
-                                                                   "placeholder": "∞"}))
+    price_min = LocalDecimalField(label=_("Price from"), required=False, places=2, money=True,
+                                  max_value=PRICE_MAX,
+                                  widget=forms.TextInput(attrs={"placeholder": "0"}))
+    price_max = LocalDecimalField(label=_("Price to"), required=False, places=2, money=True,
+                                  max_value=PRICE_MAX,
+                                  widget=forms.TextInput(attrs={"placeholder": "∞"}))
     in_stock = forms.BooleanField(label=_("In stock only"), required=False)
     sort = forms.ChoiceField(label=_("Sort"), required=False, choices=SORT_CHOICES)
 
@@ -108,18 +111,14 @@ class ProductForm(forms.Form):
                            help_text=_("As the shelf label says, e.g. «Сүт 3,2% 1 л / Молоко 3,2% 1 л»."))
     category = forms.ModelChoiceField(label=_("Category"), queryset=Category.objects.none())
     unit = forms.ChoiceField(label=_("Unit"), choices=Unit.choices)
-    price = forms.DecimalField(label=_("Sale price, ₸"), max_digits=12, decimal_places=2,
-                               min_value=Decimal("0.01"),
-                               widget=forms.NumberInput(attrs={"step": "0.01",
-                                                               "inputmode": "decimal"}))
-    cost_price = forms.DecimalField(label=_("Cost price, ₸"), max_digits=12, decimal_places=2,
-                                    min_value=Decimal("0"), initial=Decimal("0"),
-                                    widget=forms.NumberInput(attrs={"step": "0.01",
-                                                                    "inputmode": "decimal"}))
-    low_stock_threshold = forms.DecimalField(
-        label=_("Low-stock threshold"), max_digits=14, decimal_places=3, min_value=Decimal("0"),
-        initial=Decimal("5"), widget=forms.NumberInput(attrs={"step": "0.001",
-                                                              "inputmode": "decimal"}),
+    price = LocalDecimalField(label=_("Sale price, ₸"), places=2, money=True,
+                              min_value=Decimal("0.01"), max_value=PRICE_MAX)
+    cost_price = LocalDecimalField(label=_("Cost price, ₸"), places=2, money=True,
+                                   min_value=Decimal("0"), max_value=PRICE_MAX,
+                                   initial=Decimal("0"))
+    low_stock_threshold = LocalDecimalField(
+        label=_("Low-stock threshold"), places=3, min_value=Decimal("0"),
+        max_value=Decimal("99999999999"), initial=Decimal("5"),
         help_text=_("The product is highlighted when its stock falls to this level."))
     sku = forms.CharField(label=_("SKU"), max_length=64)
     barcodes = forms.CharField(

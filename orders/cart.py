@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 
 from bibarys.locks import lock_or_create
 from bibarys.money import format_quantity
-from bibarys.units import UNIT_STEP, Unit, quantity_fits_unit
+from bibarys.units import Unit, quantity_fits_unit
 from catalog.models import Product
 
 from .models import Cart, CartLine
@@ -40,7 +40,7 @@ _COUNT_ATTR = "_bibarys_cart_count"
 def parse_quantity(raw, product: Product) -> Decimal:
     """The quantity a visitor typed, checked against the product's unit; ValidationError with a
     message for the visitor otherwise."""
-    text = str(raw if raw is not None else "").strip().replace(",", ".").replace("\xa0", "")
+    text = str(raw if raw is not None else "").strip().replace(",", ".").replace("\xa0", "").replace(" ", "")
     try:
         quantity = Decimal(text)
     except (InvalidOperation, ValueError):
@@ -95,10 +95,6 @@ class CartItem:
     def step(self) -> Decimal:
         """How much one press of the stepper adds: a piece, or 100 g / 100 ml."""
         return Decimal("1") if self.product.unit == Unit.PIECE else Decimal("0.1")
-
-    @property
-    def input_step(self) -> Decimal:
-        return UNIT_STEP[Unit(self.product.unit)]
 
     @property
     def warning(self) -> str:

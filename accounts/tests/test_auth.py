@@ -54,6 +54,22 @@ def test_signup_with_bad_input_shows_the_error_by_its_field_and_creates_nothing(
     assert not User.objects.filter(username=signup_data(**overrides)["username"]).exists()
 
 
+def test_a_kazakh_visitor_reads_djangos_own_messages_in_kazakh(client):
+    """Django ships Kazakh with gaps (password rules, e-mail, length limits); locale/django
+    fills them, so a Kazakh page never falls back to English."""
+    response = client.post(reverse("accounts:signup"), signup_data(
+        email="not-an-email", password1="12345678", password2="12345678"),
+        HTTP_ACCEPT_LANGUAGE="kk")
+    errors = response.context["form"].errors
+    assert errors["email"] == ["Дұрыс электрондық пошта мекенжайын енгізіңіз."]
+    password = " ".join(errors["password1"])
+    assert "құпиясөз" in password.lower() and "password" not in password.lower()
+    response = client.post(reverse("login"), {"username": "nobody", "password": "wrong"},
+                           HTTP_ACCEPT_LANGUAGE="kk")
+    page = response.content.decode()
+    assert "Пайдаланушы аты немесе құпиясөз қате." in page and "Логин" not in page
+
+
 def test_signup_refuses_a_taken_username_in_any_case(client):
     UserFactory(username="Aigerim")
     response = client.post(reverse("accounts:signup"), signup_data())

@@ -78,6 +78,20 @@ def test_seller_creates_a_product_that_is_theirs(seller_client, seller):
                                                                         "4870000000029"]
 
 
+def test_prices_are_typed_the_way_the_store_writes_them(seller_client, seller):
+    """4 700,50 with a comma and a space between thousands (a browser's number box took
+    neither); the edit form shows the stored price back with the language's mark."""
+    category = CategoryFactory()
+    response = seller_client.post(reverse("catalog:product_create"), _form(
+        category, price="4 700,50", cost_price="3\u00a0950,5", low_stock_threshold="12"))
+    assert response.status_code == 302
+    product = Product.objects.get(sku="SMT-20")
+    assert (product.price, product.cost_price) == (Decimal("4700.50"), Decimal("3950.50"))
+    page = seller_client.get(reverse("catalog:product_edit", args=[product.pk]),
+                             HTTP_ACCEPT_LANGUAGE="ru").content.decode()
+    assert 'value="4700,50"' in page and 'inputmode="decimal"' in page
+
+
 @pytest.mark.parametrize("field, value", [
     ("name", ""), ("price", "0"), ("price", "-5"), ("price", "abc"), ("cost_price", "-1"),
     ("unit", "box"), ("category", "999999"), ("barcodes", "4870000000013"),

@@ -1,6 +1,7 @@
 from decimal import Decimal, InvalidOperation
 
 from django import template
+from django.utils.formats import get_format
 
 register = template.Library()
 
@@ -15,13 +16,13 @@ STATUS_BADGES = {
 
 @register.filter
 def input_qty(value):
-    """A quantity for an <input type=number> value: a dot, no trailing zeros (1.25, 3)."""
+    """A quantity for a quantity box: no trailing zeros, the language's decimal separator
+    (1,25 in kk and ru, 1.25 in en; the cart reads either back)."""
     try:
         number = Decimal(value)
     except (InvalidOperation, TypeError, ValueError):
         return ""
-    text = f"{number.normalize():f}"
-    return text
+    return f"{number.normalize():f}".replace(".", get_format("DECIMAL_SEPARATOR"))
 
 
 @register.filter

@@ -202,6 +202,18 @@ def test_shopper_cancels_own_new_order_and_gets_everything_back(shopper_client, 
     order.refresh_from_db(), milk.refresh_from_db()
     assert order.status == OrderStatus.CANCELLED
     assert milk.quantity == Decimal("5") and wallet_for(shopper).balance == Decimal("500")
+    page = shopper_client.get(reverse("orders:order_detail", args=[order.pk]),
+                              HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "refunded to the wallet" in page
+
+
+def test_a_cancelled_cash_order_says_nothing_was_charged(shopper_client, shopper):
+    milk = product_in_stock("5")
+    order = place(shopper, fill_cart(shopper, (milk, "1")), payment="cash")
+    shopper_client.post(reverse("orders:order_cancel", args=[order.pk]))
+    page = shopper_client.get(reverse("orders:order_detail", args=[order.pk]),
+                              HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "not charged" in page and "refunded" not in page
 
 
 def test_cancel_is_post_only(shopper_client, shopper):

@@ -36,6 +36,19 @@ def test_topup_outside_the_limits_writes_nothing(shopper_client, shopper, amount
     assert not WalletEntry.objects.exists()
 
 
+def test_topup_amount_is_typed_and_explained_in_the_shoppers_language(shopper_client, shopper):
+    """A comma and spaces are how tenge are written here (a number box refused "100,5"); the
+    limits are shown as money in the page's language, in the hint and in the error."""
+    page = shopper_client.get(reverse("accounts:wallet_topup"), HTTP_ACCEPT_LANGUAGE="en")
+    assert "From ₸100.00 to ₸1,000,000.00." in page.content.decode()
+    response = shopper_client.post(reverse("accounts:wallet_topup"), {"amount": "99,5"},
+                                   HTTP_ACCEPT_LANGUAGE="en")
+    assert "Enter ₸100.00 or more." in response.content.decode()
+    response = shopper_client.post(reverse("accounts:wallet_topup"), {"amount": "1 500,50"})
+    assert response.status_code == 302
+    assert wallet_for(shopper).balance == Decimal("1500.50")
+
+
 def test_topup_goes_back_to_checkout_when_asked(shopper_client):
     response = shopper_client.post(reverse("accounts:wallet_topup"),
                                    {"amount": "1000", "next": "/orders/checkout/review/"})

@@ -185,11 +185,25 @@ class UI:
 
     def check_width(self):
         """The page fits the screen: nothing pushes it wider than the viewport (a wide table
-        scrolls inside its .table-wrap instead)."""
+        scrolls inside its .table-wrap instead); and its aria and label references resolve."""
         wider = self.page.evaluate(
             "document.documentElement.scrollWidth - document.documentElement.clientWidth")
         if wider > 0:
             self.problems.append(f"page {wider}px wider than the screen: {self.page.url}")
+        # A screen reader follows these ids: each must name an element of the page.
+        dangling = self.page.evaluate("""() => {
+            const out = [];
+            for (const attr of ["aria-describedby", "aria-labelledby", "aria-controls", "for"]) {
+                for (const el of document.querySelectorAll(`[${attr}]`)) {
+                    for (const id of el.getAttribute(attr).split(/\\s+/)) {
+                        if (id && !document.getElementById(id)) out.push(`${attr}="${id}"`);
+                    }
+                }
+            }
+            return out;
+        }""")
+        if dangling:
+            self.problems.append(f"references to missing ids on {self.page.url}: {dangling}")
 
     def shot(self, label: str):
         # caret="initial": hiding the caret leaves style="" on every input, and htmx's settle

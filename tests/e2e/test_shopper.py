@@ -6,7 +6,7 @@ from decimal import Decimal
 import pytest
 from playwright.sync_api import expect
 
-from tests.e2e.conftest import check_languages
+from tests.e2e.conftest import check_languages, db_query
 from tests.e2e.flows import money, number, reviewable, shop_product
 
 pytestmark = pytest.mark.e2e
@@ -220,3 +220,60 @@ def test_shopper_reviews_a_purchase(make_ui, e2e_server, viewport):
     assert review.count() == 1  # markup stays text
     assert ui.page.locator("li.review i").count() == 0
     assert ui.page.locator("form.review-form h3").inner_text() == "Edit your review"
+
+
+@pytest.mark.parametrize("viewport", ["phone"])
+def test_quantities_take_a_decimal_comma(make_ui, e2e_server, viewport):
+    """Kazakh and Russian write 0,5 kg. The quantity boxes are text with a decimal keyboard: a
+    browser's number box turned 0,5 into 05 (five kilograms) and silently refused 1,5 pieces."""
+    (slug, name), = db_query(e2e_server, """
+        SELECT slug, name FROM catalog_product
+         WHERE unit = 'kg' AND is_active AND CAST(quantity AS REAL) >= 5
+         ORDER BY id LIMIT 1""")
+    (piece_slug,), = db_query(e2e_server, """
+        SELECT slug FROM catalog_product
+         WHERE unit = 'pcs' AND is_active AND CAST(quantity AS REAL) >= 5
+         ORDER BY id DESC LIMIT 1""")
+    ui = make_ui("quantities", viewport, user="shopper5")
+    ui.go("/orders/cart/", "cart-before")
+    ui.switch_language("ru")
+    remove = ui.page.locator(".cart-line-remove button")
+    while remove.count():
+        left = remove.count()
+        remove.first.click()
+        expect(remove).to_have_count(left - 1)
+
+    ui.go(f"/catalog/p/{slug}/", "weighed-product")
+    form = ui.page.locator("main .product-buy form.add-to-cart, main form.add-to-cart").first
+    form.locator("input[name=quantity]").fill("0,5")
+    form.locator("button[type=submit]").click()
+    expect(ui.page.locator(".add-to-cart-note").first).to_contain_text("0,5")
+    ui.shot("added-half-a-kilo")
+
+    ui.go(f"/catalog/p/{piece_slug}/", "piece-product")
+    ui.page.locator("main form.add-to-cart button[type=submit]").first.click()
+    expect(ui.page.locator(".add-to-cart-note").first).to_be_visible()
+
+    ui.go("/orders/cart/", "cart")
+    weighed = ui.page.locator(".cart-line", has_text=name.split(" / ")[-1])
+    expect(weighed.locator("input[name=quantity]")).to_have_value("0,5")
+    weighed.locator("input[name=quantity]").fill("1,25")
+    weighed.locator("input[name=quantity]").press("Enter")
+    ui.htmx_settled()
+    expect(ui.page.locator(".cart-line", has_text=name.split(" / ")[-1])
+           .locator("input[name=quantity]")).to_have_value("1,25")
+    rows = db_query(e2e_server, """
+        SELECT l.quantity FROM orders_cartline l JOIN orders_cart c ON c.id = l.cart_id
+          JOIN accounts_user u ON u.id = c.user_id JOIN catalog_product p ON p.id = l.product_id
+         WHERE u.username = 'shopper5' AND p.slug = ?""", (slug,))
+    assert Decimal(str(rows[0][0])) == Decimal("1.25")
+
+    # 1,5 of a piece product: the shop says why, next to the line (the browser no longer
+    # swallows it), and the line keeps its quantity.
+    piece = ui.page.locator(".cart-line").filter(has_not_text=name.split(" / ")[-1]).first
+    piece.locator("input[name=quantity]").fill("1,5")
+    piece.locator("input[name=quantity]").press("Enter")
+    ui.htmx_settled()
+    expect(ui.page.locator(".cart-line .errorlist")).to_contain_text("штучно")
+    ui.shot("piece-refused")
+    ui.check()
