@@ -22,7 +22,11 @@ FIGURE_LABELS = {
 }
 SELLER_LABELS = {
     "orders": gettext_lazy("Orders with your products"),
-    "items": gettext_lazy("Units sold"),
+}
+# Items sold adds pieces to one per weighed or poured line (selectors.ITEMS), never kilograms to
+# pieces; the card says so, or a seller comparing it with the sold quantities in kg would be misled.
+FIGURE_HINTS = {
+    "items": gettext_lazy("Pieces; each weighed or poured line (kg, l) counts as one."),
 }
 
 
@@ -45,6 +49,7 @@ def figure_cards(viewer, period: Period) -> list[dict]:
         cards.append({
             "key": figure.key,
             "label": label,
+            "hint": FIGURE_HINTS.get(figure.key, ""),
             "value": format_figure(figure.current, figure.kind),
             "previous": format_figure(figure.previous, figure.kind),
             "change": change,

@@ -64,9 +64,29 @@ class PeriodForm(forms.Form):
     def get_group(self) -> str:
         return self.cleaned_data.get("group") or ""
 
+    @property
+    def fell_back(self) -> bool:
+        """The query was wrong: the page shows the default period, and says so."""
+        return self.is_bound and not self.is_valid()
+
+    def picker(self, period: Period) -> dict:
+        """What the period picker shows. After an error it keeps what was typed, so the message
+        next to a date explains the value in that field (showing the default dates there would
+        make "the last day is before the first" look wrong, and hide the mistake)."""
+        if not self.fell_back:
+            preset = (self.cleaned_data.get("period") if self.is_bound else "") or DEFAULT_PRESET
+            return {"preset": preset, "from": period.first.isoformat(),
+                    "to": period.last.isoformat()}
+        typed = {name: (self.data.get(name) or "")[:10] for name in ("from", "to")}
+        preset = self.data.get("period") or ""
+        if preset not in dict(self.fields["period"].choices) or typed["from"] or typed["to"]:
+            preset = CUSTOM
+        return {"preset": preset, **typed}
+
 
 def period_from_query(query, *, default: Period | None = None):
-    """(period, group, form) from a query dict; an invalid form gives the default period."""
+    """(period, group, form) from a query dict; an invalid form gives the default period
+    (form.fell_back tells the page to say so)."""
     form = PeriodForm(query or None)
     if form.is_bound and form.is_valid():
         return form.get_period(), form.get_group(), form

@@ -73,10 +73,27 @@ def sales_report(viewer, period: Period, *, for_pdf: bool = False) -> dict:
     }
 
 
-def stock_report(viewer, period: Period) -> dict:
+def stock_groups(products) -> list[dict]:
+    """The stock list cut into its categories (products come sorted by category name), each
+    with its value at cost, so the printed list reads like a shelf-by-shelf inventory."""
+    groups: list[dict] = []
+    for row_number, product in enumerate(products, start=1):
+        product.row_number = row_number
+        name = product.category.name if product.category_id else ""
+        if not groups or groups[-1]["name"] != name:
+            groups.append({"name": name, "products": [], "value": Decimal("0.00")})
+        groups[-1]["products"].append(product)
+        groups[-1]["value"] += product.value or Decimal("0.00")
+    return groups
+
+
+def stock_report(viewer, period: Period, *, for_pdf: bool = False) -> dict:
+    products = selectors.stock_products(viewer)
     return {
         **_base("stock", viewer, period),
-        "products": selectors.stock_products(viewer),
+        # The XLSX writer streams the queryset; only the printed list needs it in memory.
+        "products": products,
+        "groups": stock_groups(products) if for_pdf else None,
         "totals": selectors.stock_totals(viewer),
     }
 
@@ -106,8 +123,8 @@ BUILDERS = {"sales": sales_report, "stock": stock_report, "receipts": receipts_r
 
 
 def build_report(name: str, viewer, period: Period, *, for_pdf: bool = False) -> dict:
-    if name == "sales":
-        return sales_report(viewer, period, for_pdf=for_pdf)
+    if name in ("sales", "stock"):
+        return BUILDERS[name](viewer, period, for_pdf=for_pdf)
     return BUILDERS[name](viewer, period)
 
 

@@ -29,18 +29,11 @@ def dashboard(request):
     """Figures, charts and tables for the chosen period (default: the last 30 days)."""
     period, group, form = period_from_query(request.GET)
     context = dashboard_context(request.user, period, group)
-    context.update(form=form, group=group, preset=_preset(form))
+    context.update(form=form, group=group, picker=form.picker(period))
     template = "analytics/dashboard.html"
     if _partial_request(request):
         template += "#dashboard"
     return render(request, template, context)
-
-
-def _preset(form) -> str:
-    if form.is_bound and form.is_valid():
-        return form.cleaned_data.get("period") or "30d"
-    return "30d"
-
 
 
 @staff_required
@@ -48,7 +41,7 @@ def reports(request):
     """Every report with its PDF and XLSX buttons for the chosen period."""
     period, group, form = period_from_query(request.GET)
     return render(request, "analytics/reports.html", {
-        "form": form, "period": period, "preset": _preset(form),
+        "form": form, "period": period, "picker": form.picker(period),
         "reports": [{"name": name, **REPORT_INFO[name]} for name in REPORT_NAMES],
     })
 

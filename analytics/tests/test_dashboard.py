@@ -86,3 +86,56 @@ def test_dashboard_query_count_is_fixed(shop, admin_client, seller_client, who):
         make_order(at=local_time(D(2026, 11, 1 + n % 10)),
                    lines=[(product, "3", "100", "60"), (shop["b_milk"], "1", "1200", "900")])
     assert _count(client, URL + NOVEMBER) == small
+
+
+REVERSED = "?from=2026-11-26&to=2026-10-01"
+
+
+@pytest.mark.parametrize("page", ["analytics:dashboard", "analytics:reports"])
+def test_reversed_range_is_refused_next_to_the_dates_and_the_default_is_labelled(
+        admin_client, page):
+    from django.utils import translation
+
+    response = admin_client.get(reverse(page) + REVERSED, HTTP_ACCEPT_LANGUAGE="ru")
+    assert response.status_code == 200
+    html = response.content.decode()
+    period = response.context["period"]
+    assert period.days == 30  # the default period is what the page shows
+    with translation.override("ru"):
+        error = translation.gettext("The last day cannot be before the first day.")
+    assert error.startswith("Последний")
+    # The error sits under the "to" field, which keeps what was typed (not the default dates,
+    # which would make the message look wrong), and the picker stays on "custom range".
+    to_field = html[html.index('id="an-to"'):html.index('id="an-to"') + 400]
+    assert 'value="2026-10-01"' in to_field and error in to_field
+    assert 'name="from" value="2026-11-26"' in html
+    assert '<option value="custom" selected>' in html
+    # The page says the figures are for the default period, with its dates.
+    assert 'class="alert alert-warning an-fallback" role="alert"' in html
+    alert = html[html.index('an-fallback" role="alert"'):]
+    alert = alert[:alert.index("</p>")]
+    assert period.first.strftime("%d.%m.%Y") in alert and period.last.strftime("%d.%m.%Y") in alert
+    assert "an-fallback-tag" in html
+
+
+def test_a_valid_period_shows_no_fallback_notice(admin_client):
+    html = admin_client.get(URL + NOVEMBER).content.decode()
+    assert "an-fallback" not in html
+    assert 'name="from" value="2026-11-01"' in html and 'name="to" value="2026-11-10"' in html
+    assert '<option value="custom" selected>' in html
+    html = admin_client.get(URL + "?period=7d").content.decode()
+    assert '<option value="7d" selected>' in html and "an-fallback" not in html
+
+
+def test_seller_items_figure_does_not_pass_for_a_sum_of_units(shop, seller_client):
+    from analytics.dashboard import FIGURE_HINTS, FIGURE_LABELS
+
+    # Seller A in November: 3 + 1 pieces of ayran and 1.255 kg of beef. The database holds
+    # 5.255 "units"; the figure counts 5 items (the weighed line once) and says so.
+    response = seller_client.get(URL + NOVEMBER, HTTP_ACCEPT_LANGUAGE="en")
+    card = next(c for c in response.context["cards"] if c["key"] == "items")
+    assert card["value"] == "5"
+    assert str(card["label"]) == str(FIGURE_LABELS["items"]) == "Items sold"
+    assert str(card["hint"]) in response.content.decode()
+    assert "kg" in str(FIGURE_HINTS["items"])
+    assert "Units sold" not in response.content.decode()

@@ -275,3 +275,18 @@ def test_report_totals_equal_the_selectors(shop, admin_user):
     assert sum(r["revenue"] for r in report["by_seller"]) == report["totals"]["revenue"]
     assert sum(p.cost for p in report["by_day"]) == report["totals"]["cost"]
     assert datetime.date(2026, 11, 3) not in [p.start for p in report["by_day"]]
+
+
+# The ru PDF said "Счёт" under a button "Накладная (PDF)".
+@pytest.mark.parametrize("lang", ["kk", "en", "ru"])
+def test_invoice_pdf_is_named_like_the_order_page_button(shop, shopper_client, lang):
+    from django.utils import translation
+
+    order = shop["orders"]["o1"]
+    invoice = reverse("analytics:order_invoice", kwargs={"pk": order.pk})
+    text = flat(pdf_text(shopper_client.get(invoice, HTTP_ACCEPT_LANGUAGE=lang).content))
+    with translation.override(lang):
+        button = translation.gettext("Invoice (PDF)")  # templates/orders/order_detail.html
+    name = button.removesuffix(" (PDF)")
+    assert name != button
+    assert f"{name} {order.number}" in text
