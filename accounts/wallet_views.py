@@ -10,6 +10,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
+from bibarys.fields import parse_decimal
 from bibarys.money import format_money
 from bibarys.ratelimits import limit
 
@@ -41,6 +42,16 @@ def _safe_next(request, value: str) -> str:
     return ""
 
 
+def _suggested_amount(raw):
+    """What checkout suggests topping up (?amount=904.80), shown as the page's language writes
+    it (904,80 in kk and ru); anything else leaves the box empty."""
+    try:
+        amount = parse_decimal((raw or "")[:20])
+    except ValueError:
+        return ""
+    return amount if amount is not None and amount > 0 else ""
+
+
 @login_required
 @limit("TOPUP")
 @require_http_methods(["GET", "POST"])
@@ -48,7 +59,7 @@ def wallet_topup(request):
     """Top up the wallet through the payment gateway (a clearly marked demo for now)."""
     gateway = payment_gateway()
     form = TopUpForm(request.POST or None,
-                     initial={"amount": request.GET.get("amount") or "",
+                     initial={"amount": _suggested_amount(request.GET.get("amount")),
                               "next": _safe_next(request, request.GET.get("next", ""))})
     if request.method == "POST" and form.is_valid():
         try:

@@ -3,6 +3,7 @@ from django.http import HttpResponseServerError, JsonResponse
 from django.template import loader
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
@@ -36,9 +37,13 @@ def healthz(request):
 
 def ratelimited(request, exception=None):
     """django-ratelimit's answer: 429 with a message in the visitor's language."""
+    referer = request.headers.get("referer", "")
+    back = referer if url_has_allowed_host_and_scheme(
+        referer, allowed_hosts={request.get_host()}, require_https=request.is_secure()) else ""
     return render(
         request, "errors/429.html",
-        {"message": _("Too many attempts. Please wait a minute and try again.")}, status=429,
+        {"message": _("Too many attempts. Please wait a minute and try again."),
+         "back_url": back}, status=429,
     )
 
 

@@ -125,9 +125,15 @@ def test_login_is_rate_limited_per_client(client, settings):
     assert codes[:5] == [200] * 5
     assert codes[5:] == [429] * 3
     # Even the right password is refused while blocked.
-    response = client.post(reverse("login"), {"username": "dana", "password": DEFAULT_PASSWORD})
+    response = client.post(reverse("login"), {"username": "dana", "password": DEFAULT_PASSWORD},
+                           HTTP_REFERER="http://testserver/accounts/login/?next=/orders/my/")
     assert response.status_code == 429
     assert "_auth_user_id" not in client.session
+    # The page leads back to where the visitor came from, never to another site.
+    assert 'href="http://testserver/accounts/login/?next=/orders/my/"' in response.content.decode()
+    response = client.post(reverse("login"), {"username": "dana", "password": "wrong"},
+                           HTTP_REFERER="https://evil.example/phish")
+    assert response.status_code == 429 and "evil.example" not in response.content.decode()
 
 
 def test_rate_limit_message_speaks_the_visitors_language(client, settings):

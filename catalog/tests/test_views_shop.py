@@ -32,6 +32,10 @@ def test_catalog_filters_live_in_the_url_and_htmx_gets_the_results_only(client):
     assert "Milk" in page and "Soap" not in page and "<html" in page
     partial = client.get(url, HTTP_HX_REQUEST="true").content.decode()
     assert "Milk" in partial and "<html" not in partial and 'id="catalog-filter-form"' not in partial
+    # The header's language switch is told the filtered address, so switching language keeps
+    # the filters (it pointed at the address the page was first opened with).
+    assert (f'<input type="hidden" name="next" id="lang-next" value="{url.replace("&", "&amp;")}"'
+            f' hx-swap-oob="true">') in partial
 
 
 def test_bad_filter_values_are_ignored_not_a_500(client):

@@ -44,6 +44,11 @@ def test_topup_amount_is_typed_and_explained_in_the_shoppers_language(shopper_cl
     response = shopper_client.post(reverse("accounts:wallet_topup"), {"amount": "99,5"},
                                    HTTP_ACCEPT_LANGUAGE="en")
     assert "Enter ₸100.00 or more." in response.content.decode()
+    # What checkout suggests (?amount=904.80) is written the Kazakh way in the box.
+    page = shopper_client.get(reverse("accounts:wallet_topup") + "?amount=904.80").content.decode()
+    assert 'value="904,80"' in page
+    assert 'value="abc"' not in shopper_client.get(
+        reverse("accounts:wallet_topup") + "?amount=abc").content.decode()
     response = shopper_client.post(reverse("accounts:wallet_topup"), {"amount": "1 500,50"})
     assert response.status_code == 302
     assert wallet_for(shopper).balance == Decimal("1500.50")
