@@ -252,7 +252,15 @@ def categories_with_counts() -> list[Category]:
                   .values_list("category", "n"))
     child_counts = dict(Category.objects.order_by().filter(parent__isnull=False).values("parent")
                         .annotate(n=Count("pk")).values_list("parent", "n"))
+    by_pk = {category.pk: category for category in tree}
     for category in tree:
         category.product_count = counts.get(category.pk, 0)
         category.child_count = child_counts.get(category.pk, 0)
+        category.total_count = 0
+    # A parent holds what its sub-categories hold, as its catalog filter shows.
+    for category in tree:
+        node = category
+        while node is not None:
+            node.total_count += category.product_count
+            node = by_pk.get(node.parent_id)
     return tree

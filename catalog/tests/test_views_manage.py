@@ -229,3 +229,15 @@ def test_category_pages(admin_client):
     admin_client.post(reverse("catalog:category_delete", args=[drinks.pk]))
     assert Category.objects.filter(pk=drinks.pk).exists()
     assert admin_client.post(reverse("catalog:category_list"), {"name": ""}).status_code == 400
+
+
+def test_a_parent_category_counts_the_products_of_its_sub_categories(admin_client):
+    dairy = CategoryFactory(name="Dairy")
+    cheese = CategoryFactory(name="Cheese", parent=dairy)
+    brie = CategoryFactory(name="Soft cheese", parent=cheese)
+    ProductFactory(category=dairy), ProductFactory(category=cheese)
+    ProductFactory(category=brie), ProductFactory(category=brie)
+    rows = {c.name: c for c in admin_client.get(reverse("catalog:category_list")).context[
+        "categories"]}
+    assert [rows[n].total_count for n in ("Dairy", "Cheese", "Soft cheese")] == [4, 3, 2]
+    assert rows["Dairy"].product_count == 1  # its own: what deleting it would orphan
