@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from .templatetags.analytics_tags import unit_short
 
 MONEY_FORMAT = '#,##0.00 "₸"'
-QUANTITY_FORMAT = "#,##0.###"
+QUANTITY_FORMAT = "#,##0.0##"  # a fraction: 1.25, 0.5 (whole numbers get INTEGER_FORMAT)
 INTEGER_FORMAT = "#,##0"
 PERCENT_FORMAT = '0.0" %"'
 DATE_FORMAT = "dd.mm.yyyy"
@@ -80,6 +80,8 @@ class ReportWorkbook:
                 number = Decimal(value)
                 cell = WriteOnlyCell(sheet, value=number)
                 cell.number_format = FORMATS[kind]
+                if kind == "qty" and number == number.to_integral_value():
+                    cell.number_format = INTEGER_FORMAT  # 8, not "8." as #,##0.### shows it
             if bold:
                 cell.font = Font(bold=True)
             cells.append(cell)

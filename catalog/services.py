@@ -268,24 +268,36 @@ def _check_parent(category: Category | None, parent: Category | None) -> None:
         node = node.parent
 
 
+def _check_name(category: Category | None, name: str, parent: Category | None) -> None:
+    """Two categories side by side may not share a name in any letter case ("Аудит А" and
+    "аудит а"): a shopper could not tell them apart, and the product import matches by name.
+    Compared in Python: SQLite lowers only ASCII letters."""
+    siblings = Category.objects.filter(parent=parent).exclude(
+        pk=getattr(category, "pk", None)).values_list("name", flat=True)
+    if name.casefold() in {sibling.casefold() for sibling in siblings}:
+        raise ValidationError({"name": _("There is already a category with this name here.")})
+
+
 @transaction.atomic
 def category_create(*, by, name: str, parent: Category | None = None,
-                    position: int = 0) -> Category:
+                    position: int = 0, request=None) -> Category:
     _check_admin(by)
     _check_parent(None, parent)
+    _check_name(None, name.strip(), parent)
     category = Category.objects.create(
         name=name.strip(), parent=parent, position=position,
         slug=_unique_slug(Category, name, fallback="category", max_length=120))
-    audit_record(actor=by, action="category.create", obj=category)
+    audit_record(actor=by, action="category.create", obj=category, request=request)
     _changed()
     return category
 
 
 @transaction.atomic
 def category_update(*, category: Category, by, name: str, parent: Category | None = None,
-                    position: int = 0) -> Category:
+                    position: int = 0, request=None) -> Category:
     _check_admin(by)
     _check_parent(category, parent)
+    _check_name(category, name.strip(), parent)
     changes = {}
     for field, value in (("name", name.strip()), ("parent", parent), ("position", position)):
         if getattr(category, field) != value:
@@ -293,13 +305,14 @@ def category_update(*, category: Category, by, name: str, parent: Category | Non
             setattr(category, field, value)
     if changes:
         category.save()
-        audit_record(actor=by, action="category.update", obj=category, changes=changes)
+        audit_record(actor=by, action="category.update", obj=category, changes=changes,
+                     request=request)
         _changed()
     return category
 
 
 @transaction.atomic
-def category_delete(*, category: Category, by) -> None:
+def category_delete(*, category: Category, by, request=None) -> None:
     """Only an empty category goes: one with products or sub-categories stays."""
     _check_admin(by)
     if category.products.exists():
@@ -307,7 +320,7 @@ def category_delete(*, category: Category, by) -> None:
     if category.children.exists():
         raise ValidationError(_("This category has sub-categories: move or delete them first."),
                               code="children")
-    audit_record(actor=by, action="category.delete", obj=category)
+    audit_record(actor=by, action="category.delete", obj=category, request=request)
     try:
         with transaction.atomic():
             category.delete()

@@ -426,7 +426,7 @@ def category_list(request):
     form = CategoryForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            services.category_create(by=request.user, **form.cleaned_data)
+            services.category_create(by=request.user, request=request, **form.cleaned_data)
         except ValidationError as error:
             _apply_errors(form, error)
         else:
@@ -444,7 +444,8 @@ def category_edit(request, pk):
         "name": category.name, "parent": category.parent_id, "position": category.position})
     if request.method == "POST" and form.is_valid():
         try:
-            services.category_update(category=category, by=request.user, **form.cleaned_data)
+            services.category_update(category=category, by=request.user, request=request,
+                                         **form.cleaned_data)
         except ValidationError as error:
             _apply_errors(form, error)
         else:
@@ -459,7 +460,7 @@ def category_edit(request, pk):
 def category_delete(request, pk):
     category = get_object_or_404(Category, pk=pk)
     try:
-        services.category_delete(category=category, by=request.user)
+        services.category_delete(category=category, by=request.user, request=request)
     except ValidationError as error:
         messages.error(request, _error_text(error))
     else:

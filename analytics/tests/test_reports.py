@@ -145,6 +145,11 @@ def test_sales_xlsx_numbers_equal_the_database(shop, admin_client, admin_user):
     assert as_decimal(rows["Сиыр еті"][4]) == Decimal("3752.45")
     assert Decimal(str(rows["Сиыр еті"][3])) == Decimal("1.255")
     assert by_product.column_dimensions["A"].width == 40
+    # Whole quantities show as 8, not "8." (what #,##0.### shows in Excel and LibreOffice).
+    formats = {r[0].value: r[3].number_format for r in by_product.iter_rows(min_row=2)
+               if r[3].value is not None}
+    assert formats["Сиыр еті"] == "#,##0.0##"
+    assert {f for name, f in formats.items() if name != "Сиыр еті" and name} <= {"#,##0"}
 
 
 def test_xlsx_neutralises_formulas(shop, admin_client):

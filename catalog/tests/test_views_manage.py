@@ -231,6 +231,23 @@ def test_category_pages(admin_client):
     assert admin_client.post(reverse("catalog:category_list"), {"name": ""}).status_code == 400
 
 
+def test_side_by_side_categories_may_not_share_a_name_in_any_case(admin_client):
+    from accounts.models import AuditEntry
+
+    dairy = CategoryFactory(name="Сүт өнімдері")
+    CategoryFactory(name="Аудит А", parent=dairy)
+    response = admin_client.post(reverse("catalog:category_list"),
+                                 {"name": "аудит а", "parent": dairy.pk, "position": "0"})
+    assert response.status_code == 400 and "name" in response.context["form"].errors
+    assert Category.objects.filter(parent=dairy).count() == 1
+    # Under another parent the name is free; the audit entry keeps the admin's address.
+    response = admin_client.post(reverse("catalog:category_list"),
+                                 {"name": "аудит а", "position": "0"}, REMOTE_ADDR="10.1.2.3")
+    assert response.status_code == 302
+    entry = AuditEntry.objects.filter(action="category.create").latest("pk")
+    assert entry.ip == "10.1.2.3"
+
+
 def test_a_parent_category_counts_the_products_of_its_sub_categories(admin_client):
     dairy = CategoryFactory(name="Dairy")
     cheese = CategoryFactory(name="Cheese", parent=dairy)
