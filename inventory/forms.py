@@ -1,43 +1,19 @@
 """Input of the inventory pages. Validation only: the services do the work."""
 
 import datetime
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from bibarys.fields import LocalDecimalField as BaseLocalDecimalField
 from catalog.models import Category, Product
 
-from .models import MovementKind, WriteOffReason
+from .models import OTHER_NEEDS_COMMENT, MovementKind, WriteOffReason
 
 MAX_QUANTITY = Decimal("1000000")
-
-
-def parse_decimal(value) -> Decimal | None:
-    """A number as people type it here: `1 234,5`, `1234.5`, `1 234,50` (spaces or non-breaking
-    spaces between thousands, a comma or a point before the fraction)."""
-    if value is None:
-        return None
-    text = str(value).strip().replace("\u00a0", "").replace("\u202f", "").replace(" ", "")
-    if not text:
-        return None
-    if "," in text and "." in text:
-        # 1,234.50 (English grouping) or 1.234,50 (European): the last mark is the decimal one.
-        if text.rfind(",") > text.rfind("."):
-            text = text.replace(".", "").replace(",", ".")
-        else:
-            text = text.replace(",", "")
-    else:
-        text = text.replace(",", ".")
-    try:
-        number = Decimal(text)
-    except InvalidOperation:
-        raise ValueError(text) from None
-    if not number.is_finite():
-        raise ValueError(text)
-    return number
 
 
 def _date_input():
@@ -45,38 +21,12 @@ def _date_input():
     return forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
-class LocalDecimalField(forms.Field):
-    """A decimal that accepts a comma, spaces in thousands, and a phone's decimal keyboard."""
+class LocalDecimalField(BaseLocalDecimalField):
+    """A quantity or a cost as people type it (bibarys.fields), at most MAX_QUANTITY unless
+    told otherwise."""
 
-    widget = forms.TextInput
-
-    def __init__(self, *, places: int = 3, min_value=Decimal("0"), max_value=MAX_QUANTITY,
-                 **kwargs):
-        self.places, self.min_value, self.max_value = places, min_value, max_value
-        super().__init__(**kwargs)
-
-    def widget_attrs(self, widget):
-        attrs = super().widget_attrs(widget)
-        attrs.update({"inputmode": "decimal", "autocomplete": "off"})
-        return attrs
-
-    def to_python(self, value):
-        value = "" if value in self.empty_values else str(value)[:40]
-        try:
-            number = parse_decimal(value)
-        except ValueError:
-            raise ValidationError(_("Enter a number, e.g. 12 or 1,5."), code="invalid") from None
-        if number is None:
-            return None
-        if number != number.quantize(Decimal(1).scaleb(-self.places)):
-            raise ValidationError(_("Use at most %(places)s digits after the decimal mark.")
-                                  % {"places": self.places}, code="places")
-        if self.min_value is not None and number < self.min_value:
-            raise ValidationError(_("Enter %(min)s or more.") % {"min": self.min_value},
-                                  code="min_value")
-        if self.max_value is not None and number > self.max_value:
-            raise ValidationError(_("That is too large."), code="max_value")
-        return number
+    def __init__(self, *, max_value=MAX_QUANTITY, **kwargs):
+        super().__init__(max_value=max_value, **kwargs)
 
 
 class ProductLookupField(forms.CharField):
@@ -129,7 +79,8 @@ class ReceiptForm(forms.Form):
 class ReceiptLineForm(forms.Form):
     product = ProductLookupField(label=_("Product"))
     quantity = LocalDecimalField(label=_("Quantity"), min_value=Decimal("0.001"))
-    unit_cost = LocalDecimalField(label=_("Unit cost, ₸"), places=2, max_value=Decimal("9999999"))
+    unit_cost = LocalDecimalField(label=_("Unit cost, ₸"), places=2, money=True,
+                                  max_value=Decimal("9999999"))
 
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -150,12 +101,22 @@ class WriteOffForm(forms.Form):
 class WriteOffLineForm(forms.Form):
     product = ProductLookupField(label=_("Product"))
     quantity = LocalDecimalField(label=_("Quantity"), min_value=Decimal("0.001"))
-    reason = forms.ChoiceField(label=_("Reason"), choices=WriteOffReason.choices)
+    # No reason is preselected: the person writing goods off says why, every time.
+    reason = forms.ChoiceField(label=_("Reason"),
+                               choices=[("", _("— choose —"))] + WriteOffReason.choices,
+                               error_messages={"required": _("Choose a reason.")})
     comment = forms.CharField(label=_("Comment"), max_length=200, required=False)
 
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["product"].user = user
+
+    def clean(self):
+        cleaned = super().clean()
+        if (cleaned.get("reason") == WriteOffReason.OTHER and "comment" in cleaned
+                and not cleaned["comment"].strip()):
+            self.add_error("comment", OTHER_NEEDS_COMMENT)
+        return cleaned
 
 
 class StocktakeForm(forms.Form):

@@ -16,10 +16,9 @@ from decimal import Decimal
 
 from django.utils.translation import gettext as _
 
+from bibarys.fields import parse_decimal
 from bibarys.units import Unit, quantity_fits_unit
 from catalog.validators import ean_checksum_ok
-
-from .forms import parse_decimal
 
 MAX_UPLOAD_BYTES = 20 * 1024 * 1024          # the file as sent
 MAX_XLSX_UNCOMPRESSED = 150 * 1024 * 1024   # all members of the zip once inflated

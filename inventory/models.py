@@ -1,7 +1,20 @@
+from decimal import ROUND_HALF_UP, Decimal
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Exists, OuterRef, Q
 from django.utils.translation import gettext_lazy as _
+
+
+MONEY_QUANTUM = Decimal("0.01")
+
+
+def value_at_cost(quantity, cost):
+    """A quantity valued at a unit cost, to the tiyn, half-up. A document's total is the sum of
+    its lines valued this way, so the lines printed add up to the total printed."""
+    if quantity is None or cost is None:
+        return None
+    return (quantity * cost).quantize(MONEY_QUANTUM, rounding=ROUND_HALF_UP)
 
 
 class MovementKind(models.TextChoices):
@@ -191,7 +204,8 @@ class ReceiptLine(models.Model):
 
     @property
     def total(self):
-        return (self.quantity * self.unit_cost).quantize(self.unit_cost)
+        """Quantity × unit cost to the tiyn, half-up: what posting books and the reports sum."""
+        return (self.quantity * self.unit_cost).quantize(MONEY_QUANTUM, rounding=ROUND_HALF_UP)
 
 
 class WriteOffReason(models.TextChoices):
@@ -200,6 +214,10 @@ class WriteOffReason(models.TextChoices):
     DAMAGED = "damaged", _("Damaged")
     LOST = "lost", _("Lost or stolen")
     OTHER = "other", _("Other")
+
+
+# A write-off line with the reason "Other" says what happened in its comment.
+OTHER_NEEDS_COMMENT = _("Say what happened: the reason “Other” needs a comment.")
 
 
 class WriteOff(StockDocument):
@@ -245,8 +263,9 @@ class WriteOffLine(models.Model):
                 condition=Q(reason__in=[r.value for r in WriteOffReason]),
                 name="writeoff_line_reason_valid",
             ),
-            models.UniqueConstraint(fields=["document", "product"],
-                                    name="writeoff_line_unique_product"),
+            # One line per product and reason: the write-off report sums losses by reason.
+            models.UniqueConstraint(fields=["document", "product", "reason"],
+                                    name="writeoff_line_unique_product_reason"),
             models.CheckConstraint(condition=Q(unit_cost__isnull=True) | Q(unit_cost__gte=0),
                                    name="writeoff_line_cost_not_negative"),
             models.CheckConstraint(condition=Q(movement__isnull=True) | Q(unit_cost__isnull=False),
@@ -320,4 +339,10 @@ class StocktakeLine(models.Model):
         if self.counted is None:
             return None
         return self.counted - self.book
+
+    @property
+    def variance_value(self):
+        """The difference at the product's cost price (None until counted); the stocktake's
+        "Variance at cost" is the sum of these (selectors.stocktake_summary)."""
+        return value_at_cost(self.variance, self.product.cost_price)
 

@@ -3,11 +3,11 @@
 from decimal import Decimal
 
 from django.db.models import Count, DecimalField, ExpressionWrapper, F, Q, Sum
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Coalesce, Round
 
 from catalog.models import Product
 
-from .models import GoodsReceipt, StockMovement, Stocktake, WriteOff
+from .models import GoodsReceipt, StockMovement, Stocktake, WriteOff, value_at_cost
 
 ZERO = Decimal("0")
 MONEY = DecimalField(max_digits=16, decimal_places=2)
@@ -22,8 +22,10 @@ def receipts_for(user, *, status: str = "", q: str = ""):
         queryset = queryset.filter(Q(supplier__icontains=q) | Q(supplier_number__icontains=q))
     return queryset.annotate(
         line_count=Count("lines"),
-        total=Coalesce(Sum(ExpressionWrapper(F("lines__quantity") * F("lines__unit_cost"),
-                                             output_field=MONEY)), ZERO, output_field=MONEY),
+        # Each line to the tiyn, as the receipt page and the receipts report show it.
+        total=Coalesce(Sum(Round(ExpressionWrapper(F("lines__quantity") * F("lines__unit_cost"),
+                                                   output_field=MONEY), 2, output_field=MONEY)),
+                       ZERO, output_field=MONEY),
     ).order_by("-date", "-id")
 
 
@@ -69,18 +71,25 @@ def stocktake_lines(stocktake, *, show: str = "", q: str = ""):
 
 
 def stocktake_summary(stocktake) -> dict:
-    """Counted / total lines and the value of the variance at cost."""
+    """Counted / total lines and the value of the variance at cost.
+
+    The value is the sum of each line's difference at cost rounded to the tiyn
+    (StocktakeLine.variance_value), as the count sheet prints it line by line, so the sheet's
+    lines add up to this total. It is summed here in Decimal over the lines with a difference
+    (few, even in a big count): SQLite would multiply and round binary floats."""
     rows = stocktake.lines.aggregate(
         lines_total=Count("pk"),
         lines_counted=Count("pk", filter=Q(counted__isnull=False)),
-        variance_value=Coalesce(Sum(
-            ExpressionWrapper(
-                (F("counted") - Coalesce(F("book_at_count"), F("expected")))
-                * F("product__cost_price"), output_field=MONEY),
-            filter=Q(counted__isnull=False)), ZERO, output_field=MONEY),
     )
     rows["total"], rows["counted"] = rows.pop("lines_total"), rows.pop("lines_counted")
     rows["uncounted"] = rows["total"] - rows["counted"]
+    differences = (stocktake.lines.filter(counted__isnull=False)
+                   .exclude(counted=Coalesce(F("book_at_count"), F("expected")))
+                   .values_list("counted", "book_at_count", "expected", "product__cost_price"))
+    rows["variance_value"] = sum(
+        (value_at_cost(counted - (book if book is not None else expected), cost)
+         for counted, book, expected, cost in differences.iterator(chunk_size=2000)),
+        start=ZERO)
     return rows
 
 

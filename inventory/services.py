@@ -19,8 +19,9 @@ from catalog.models import Product
 from catalog.signals import products_recategorised
 
 from .models import (
-    EITHER_WAY, INCOMING, OUTGOING, DocumentStatus, GoodsReceipt, MovementKind, ReceiptLine,
-    StockMovement, Stocktake, StocktakeLine, WriteOff, WriteOffLine, WriteOffReason,
+    EITHER_WAY, INCOMING, OTHER_NEEDS_COMMENT, OUTGOING, DocumentStatus, GoodsReceipt,
+    MovementKind, ReceiptLine, StockMovement, Stocktake, StocktakeLine, WriteOff, WriteOffLine,
+    WriteOffReason,
 )
 
 
@@ -409,6 +410,57 @@ def receipt_line_set(*, receipt: GoodsReceipt, by, product: Product, quantity: D
         return line
 
 
+def average_unit_cost(*, quantity: Decimal, unit_cost: Decimal, added_quantity: Decimal,
+                      added_unit_cost: Decimal) -> Decimal:
+    """The unit cost of one line holding two batches: their quantity-weighted average, so the
+    line is worth what both batches are worth. A unit cost has two places: when the average
+    has more (1 at 100 ₸ and 2 at 101 ₸ is 100.666… ₸) it is rounded half-up, and the line is
+    then worth quantity × that cost (302.01 ₸), which is what the page shows and posting
+    books."""
+    if unit_cost == added_unit_cost:
+        return Decimal(unit_cost)
+    value = quantity * unit_cost + added_quantity * added_unit_cost
+    return (value / (quantity + added_quantity)).quantize(COST_QUANTUM, rounding=ROUND_HALF_UP)
+
+
+@dataclass(frozen=True)
+class LineAdded:
+    """What adding a product to a draft document did."""
+
+    line: ReceiptLine | WriteOffLine
+    merged: bool = False  # the product (with that reason) was already there: quantity added
+    averaged: bool = False  # a receipt line's unit cost became the average of two batches
+
+
+def receipt_line_add(*, receipt: GoodsReceipt, by, product: Product, quantity: Decimal,
+                     unit_cost: Decimal) -> LineAdded:
+    """Add a product to a draft receipt (what the "Add line" form and a scanner do).
+
+    A product already on the receipt (scanned twice, or an invoice listing it in two batches)
+    is not replaced: its line gets the quantity added and, if the unit costs differ, their
+    quantity-weighted average (average_unit_cost). The document row is locked first, so two
+    scans of one product add up."""
+    _check_scope(by, product)
+    quantity = _check_quantity(product, quantity)
+    unit_cost = Decimal(unit_cost)
+    if unit_cost < 0:
+        raise ValidationError(_("The unit cost cannot be negative."), code="unit_cost")
+    with transaction.atomic():
+        receipt = _lock_document(GoodsReceipt, receipt)
+        _require_draft(receipt)
+        line = ReceiptLine.objects.filter(document=receipt, product=product).first()
+        if line is None:
+            line = ReceiptLine.objects.create(document=receipt, product=product,
+                                              quantity=quantity, unit_cost=unit_cost)
+            return LineAdded(line=line)
+        averaged = unit_cost != line.unit_cost
+        line.unit_cost = average_unit_cost(quantity=line.quantity, unit_cost=line.unit_cost,
+                                           added_quantity=quantity, added_unit_cost=unit_cost)
+        line.quantity += quantity
+        line.save(update_fields=["quantity", "unit_cost"])
+        return LineAdded(line=line, merged=True, averaged=averaged)
+
+
 def receipt_line_remove(*, receipt: GoodsReceipt, by, line_id: int) -> None:
     with transaction.atomic():
         receipt = _lock_document(GoodsReceipt, receipt)
@@ -525,21 +577,60 @@ def writeoff_create(*, by, date, note: str = "") -> WriteOff:
     return WriteOff.objects.create(created_by=by, date=date, note=note.strip())
 
 
+def _check_writeoff_reason(reason: str, comment: str) -> None:
+    if reason not in WriteOffReason.values:
+        raise ValidationError({"reason": _("Choose a reason.")}, code="reason_required")
+    if reason == WriteOffReason.OTHER and not comment:
+        raise ValidationError({"comment": str(OTHER_NEEDS_COMMENT)}, code="comment_required")
+
+
 def writeoff_line_set(*, writeoff: WriteOff, by, product: Product, quantity: Decimal,
                       reason: str, comment: str = "") -> WriteOffLine:
-    """Put a product on a draft write-off (or change its line)."""
+    """Put a product on a draft write-off with a reason, or set the quantity of its line with
+    that reason."""
     _check_scope(by, product)
     quantity = _check_quantity(product, quantity)
-    if reason not in WriteOffReason.values:
-        raise ValidationError(_("Choose a reason."), code="reason_required")
+    comment = comment.strip()
+    _check_writeoff_reason(reason, comment)
     with transaction.atomic():
         writeoff = _lock_document(WriteOff, writeoff)
         _require_draft(writeoff)
         line, _created = WriteOffLine.objects.update_or_create(
-            document=writeoff, product=product,
-            defaults={"quantity": quantity, "reason": reason, "comment": comment.strip()},
+            document=writeoff, product=product, reason=reason,
+            defaults={"quantity": quantity, "comment": comment},
         )
         return line
+
+
+def writeoff_line_add(*, writeoff: WriteOff, by, product: Product, quantity: Decimal,
+                      reason: str, comment: str = "") -> LineAdded:
+    """Add a product to a draft write-off (what the "Add line" form and a scanner do).
+
+    A line is a product with one reason: the write-off report sums losses by reason, so 3
+    spoiled and 2 damaged yoghurts stay two lines. Adding a product with a reason it already
+    has on this write-off adds the quantity to that line (and its comment, if new). Posting
+    writes one movement per line."""
+    _check_scope(by, product)
+    quantity = _check_quantity(product, quantity)
+    comment = comment.strip()
+    _check_writeoff_reason(reason, comment)
+    with transaction.atomic():
+        writeoff = _lock_document(WriteOff, writeoff)
+        _require_draft(writeoff)
+        line = WriteOffLine.objects.filter(document=writeoff, product=product,
+                                           reason=reason).first()
+        if line is None:
+            line = WriteOffLine.objects.create(document=writeoff, product=product,
+                                               quantity=quantity, reason=reason,
+                                               comment=comment)
+            return LineAdded(line=line)
+        line.quantity += quantity
+        if comment and comment not in line.comment:
+            joined = f"{line.comment}; {comment}" if line.comment else comment
+            limit = WriteOffLine._meta.get_field("comment").max_length
+            line.comment = joined if len(joined) <= limit else joined[:limit - 1] + "…"
+        line.save(update_fields=["quantity", "comment"])
+        return LineAdded(line=line, merged=True)
 
 
 def writeoff_line_remove(*, writeoff: WriteOff, by, line_id: int) -> None:

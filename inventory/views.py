@@ -23,6 +23,7 @@ from django.views.decorators.http import require_POST
 
 from accounts.audit import audit_record
 from accounts.permissions import admin_required, staff_required
+from bibarys.money import format_money
 from catalog.models import Category, Product
 
 from . import importers, selectors, services
@@ -30,7 +31,9 @@ from .forms import (
     CorrectionForm, CountForm, ImportForm, MovementFilterForm, ReceiptForm, ReceiptLineForm,
     ReverseForm, ScanForm, StocktakeForm, WriteOffForm, WriteOffLineForm,
 )
-from .models import DocumentStatus, GoodsReceipt, Stocktake, StocktakeLine, WriteOff
+from .models import (
+    DocumentStatus, GoodsReceipt, Stocktake, StocktakeLine, WriteOff, value_at_cost,
+)
 
 PER_PAGE = 25
 LINES_PER_PAGE = 50
@@ -42,6 +45,24 @@ def _page(request, queryset, per_page=PER_PAGE):
 
 def _errors(error: ValidationError) -> str:
     return " ".join(error.messages)
+
+
+LINE_NOTICE_KEY = "inventory_line_notice"
+
+
+def _line_notice_keep(request, document, text: str) -> None:
+    """Keep a note about the line just added for the next page of this document. It is shown
+    next to the line form, where the page opens after "Add line" (#lines), not with the
+    messages at the top of the page, which are then scrolled out of sight."""
+    request.session[LINE_NOTICE_KEY] = {"doc": document.reference, "text": text}
+
+
+def _line_notice_pop(request, document) -> str:
+    notice = request.session.get(LINE_NOTICE_KEY)
+    if not isinstance(notice, dict) or notice.get("doc") != document.reference:
+        return ""
+    del request.session[LINE_NOTICE_KEY]
+    return str(notice.get("text", ""))
 
 
 # Goods receipts --------------------------------------------------------------------------------
@@ -72,19 +93,24 @@ def _receipt(request, pk) -> GoodsReceipt:
     return get_object_or_404(GoodsReceipt.objects.for_seller(request.user), pk=pk)
 
 
-@staff_required
-def receipt_detail(request, pk):
-    receipt = _receipt(request, pk)
+def _receipt_context(receipt, line_form, **extra):
     lines = list(selectors.document_lines(receipt))
-    return render(request, "inventory/receipt_detail.html", {
+    return {
         "doc": receipt, "lines": lines,
-        "total": sum((line.total for line in lines), start=0),
+        "total": sum((line.total for line in lines), start=Decimal("0.00")),
         "header_form": ReceiptForm(initial={
             "supplier": receipt.supplier, "supplier_number": receipt.supplier_number,
             "date": receipt.date, "note": receipt.note}),
-        "line_form": ReceiptLineForm(user=request.user),
-        "reverse_form": ReverseForm(),
-    })
+        "line_form": line_form, "reverse_form": ReverseForm(), **extra,
+    }
+
+
+@staff_required
+def receipt_detail(request, pk):
+    receipt = _receipt(request, pk)
+    return render(request, "inventory/receipt_detail.html", _receipt_context(
+        receipt, ReceiptLineForm(user=request.user),
+        line_notice=_line_notice_pop(request, receipt)))
 
 
 @staff_required
@@ -111,18 +137,27 @@ def receipt_line_add(request, pk):
     form = ReceiptLineForm(request.POST, user=request.user)
     if form.is_valid():
         try:
-            services.receipt_line_set(receipt=receipt, by=request.user, **form.cleaned_data)
-            return redirect(reverse("inventory:receipt_detail", args=[receipt.pk]) + "#lines")
+            added = services.receipt_line_add(receipt=receipt, by=request.user,
+                                              **form.cleaned_data)
         except ValidationError as error:
             form.add_error(None, error)
-    lines = list(selectors.document_lines(receipt))
-    return render(request, "inventory/receipt_detail.html", {
-        "doc": receipt, "lines": lines, "total": sum((line.total for line in lines), start=0),
-        "header_form": ReceiptForm(initial={"supplier": receipt.supplier,
-                                            "supplier_number": receipt.supplier_number,
-                                            "date": receipt.date, "note": receipt.note}),
-        "line_form": form, "reverse_form": ReverseForm(),
-    }, status=400)
+        else:
+            if added.merged:
+                _line_notice_keep(request, receipt, _receipt_merge_notice(added))
+            return redirect(reverse("inventory:receipt_detail", args=[receipt.pk]) + "#lines")
+    return render(request, "inventory/receipt_detail.html", _receipt_context(receipt, form),
+                  status=400)
+
+
+def _receipt_merge_notice(added) -> str:
+    line = added.line
+    values = {"name": line.product.name,
+              "quantity": services.format_quantity(line.quantity, line.product.unit)}
+    if not added.averaged:
+        return _("%(name)s was already on this receipt: the line now holds %(quantity)s.") % values
+    return _("%(name)s was already on this receipt: the line now holds %(quantity)s at the "
+             "average unit cost of %(cost)s, %(sum)s in all.") % {
+        **values, "cost": format_money(line.unit_cost), "sum": format_money(line.total)}
 
 
 @staff_required
@@ -209,19 +244,28 @@ def _writeoff(request, pk) -> WriteOff:
     return get_object_or_404(WriteOff.objects.for_seller(request.user), pk=pk)
 
 
-def _writeoff_context(writeoff, form):
+def _writeoff_context(writeoff, form, **extra):
     lines = list(selectors.document_lines(writeoff))
+    per_product = {}
     for line in lines:
-        line.value = (line.quantity * line.product.cost_price).quantize(Decimal("0.01"))
+        per_product[line.product_id] = per_product.get(line.product_id, 0) + line.quantity
+    for line in lines:
+        # A posted line at the cost kept when it was posted (as the write-offs report values
+        # it); a draft at today's cost price.
+        cost = line.unit_cost if line.unit_cost is not None else line.product.cost_price
+        line.value = value_at_cost(line.quantity, cost)
+        # A product may have a line per reason: what is short is all of them together.
+        line.short = per_product[line.product_id] > line.product.quantity
     return {"doc": writeoff, "lines": lines, "line_form": form,
-            "total": sum((line.value for line in lines), start=Decimal("0"))}
+            "total": sum((line.value for line in lines), start=Decimal("0.00")), **extra}
 
 
 @staff_required
 def writeoff_detail(request, pk):
     writeoff = _writeoff(request, pk)
-    return render(request, "inventory/writeoff_detail.html",
-                  _writeoff_context(writeoff, WriteOffLineForm(user=request.user)))
+    return render(request, "inventory/writeoff_detail.html", _writeoff_context(
+        writeoff, WriteOffLineForm(user=request.user),
+        line_notice=_line_notice_pop(request, writeoff)))
 
 
 @staff_required
@@ -231,12 +275,30 @@ def writeoff_line_add(request, pk):
     form = WriteOffLineForm(request.POST, user=request.user)
     if form.is_valid():
         try:
-            services.writeoff_line_set(writeoff=writeoff, by=request.user, **form.cleaned_data)
-            return redirect(reverse("inventory:writeoff_detail", args=[writeoff.pk]) + "#lines")
+            added = services.writeoff_line_add(writeoff=writeoff, by=request.user,
+                                               **form.cleaned_data)
         except ValidationError as error:
             form.add_error(None, error)
+        else:
+            notice = _writeoff_merge_notice(added)
+            if notice:
+                _line_notice_keep(request, writeoff, notice)
+            return redirect(reverse("inventory:writeoff_detail", args=[writeoff.pk]) + "#lines")
     return render(request, "inventory/writeoff_detail.html", _writeoff_context(writeoff, form),
                   status=400)
+
+
+def _writeoff_merge_notice(added) -> str:
+    line, merged = added.line, added.merged
+    values = {"name": line.product.name, "reason": line.get_reason_display(),
+              "quantity": services.format_quantity(line.quantity, line.product.unit)}
+    if merged:
+        return _("%(name)s was already on this write-off as “%(reason)s”: the line now holds "
+                 "%(quantity)s.") % values
+    if line.document.lines.filter(product=line.product_id).exclude(pk=line.pk).exists():
+        return _("%(name)s is already on this write-off with another reason: “%(reason)s” "
+                 "has a line of its own.") % values
+    return ""
 
 
 @staff_required
