@@ -79,7 +79,11 @@ class LocalDecimalField(forms.Field):
             raise ValidationError(_("Enter a number, e.g. 12 or 1,5."), code="invalid") from None
         if number is None:
             return None
-        if number != number.quantize(Decimal(1).scaleb(-self.places)):
+        try:
+            rounded = number.quantize(Decimal(1).scaleb(-self.places))
+        except InvalidOperation:  # 1e30: more digits than a Decimal holds
+            raise ValidationError(_("That is too large."), code="max_value") from None
+        if number != rounded:
             raise ValidationError(_("Use at most %(places)s digits after the decimal mark.")
                                   % {"places": self.places}, code="places")
         if self.min_value is not None and number < self.min_value:

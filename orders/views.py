@@ -298,6 +298,10 @@ def order_cancel(request, pk):
         order = owned_or_404(queryset, request.user, pk=pk)
     form = CancelForm(request.POST)
     reason = form.cleaned_data["reason"] if form.is_valid() else ""
+    if not request.POST.get("confirmed") and order.status != OrderStatus.CANCELLED:
+        # The button's "are you sure?" is a browser dialog; without JavaScript it is this page.
+        return render(request, "orders/order_cancel_confirm.html",
+                      {"order": order, "reason": reason})
     was_cancelled = order.status == OrderStatus.CANCELLED
     try:
         services.order_cancel(order=order, by=request.user, reason=reason, request=request)

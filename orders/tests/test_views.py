@@ -198,7 +198,12 @@ def test_shopper_cancels_own_new_order_and_gets_everything_back(shopper_client, 
     order = place(shopper, fill_cart(shopper, (milk, "2")))
     page = shopper_client.get(reverse("orders:order_detail", args=[order.pk]))
     assert reverse("orders:order_cancel", args=[order.pk]) in page.content.decode()
-    shopper_client.post(reverse("orders:order_cancel", args=[order.pk]))
+    # Without JavaScript the button asks on a page first; nothing changes until the yes.
+    asked = shopper_client.post(reverse("orders:order_cancel", args=[order.pk]))
+    assert asked.status_code == 200 and 'name="confirmed" value="1"' in asked.content.decode()
+    order.refresh_from_db()
+    assert order.status == OrderStatus.NEW and wallet_for(shopper).balance == Decimal("300")
+    shopper_client.post(reverse("orders:order_cancel", args=[order.pk]), {"confirmed": "1"})
     order.refresh_from_db(), milk.refresh_from_db()
     assert order.status == OrderStatus.CANCELLED
     assert milk.quantity == Decimal("5") and wallet_for(shopper).balance == Decimal("500")
@@ -210,7 +215,7 @@ def test_shopper_cancels_own_new_order_and_gets_everything_back(shopper_client, 
 def test_a_cancelled_cash_order_says_nothing_was_charged(shopper_client, shopper):
     milk = product_in_stock("5")
     order = place(shopper, fill_cart(shopper, (milk, "1")), payment="cash")
-    shopper_client.post(reverse("orders:order_cancel", args=[order.pk]))
+    shopper_client.post(reverse("orders:order_cancel", args=[order.pk]), {"confirmed": "1"})
     page = shopper_client.get(reverse("orders:order_detail", args=[order.pk]),
                               HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert "not charged" in page and "refunded" not in page

@@ -7,10 +7,22 @@
       if (!menu.contains(event.target)) menu.removeAttribute("open");
     });
   });
-  // Buttons with data-confirm ask before submitting their form.
+  // Buttons with data-confirm ask before submitting their form. A yes is sent along as
+  // confirmed=1: without this file, a view that needs it (cancelling an order) asks on a page.
   document.addEventListener("submit", function (event) {
     var submitter = event.submitter;
     var message = (submitter && submitter.dataset.confirm) || event.target.dataset.confirm;
-    if (message && !window.confirm(message)) event.preventDefault();
+    if (!message) return;
+    if (!window.confirm(message)) {
+      event.preventDefault();
+      return;
+    }
+    if (!event.target.querySelector("input[name=confirmed]")) {
+      var yes = document.createElement("input");
+      yes.type = "hidden";
+      yes.name = "confirmed";
+      yes.value = "1";
+      event.target.appendChild(yes);
+    }
   });
 })();
