@@ -161,6 +161,15 @@ class ImportForm(forms.Form):
                            widget=forms.ClearableFileInput(attrs={"accept": ".csv,.txt,.xlsx"}))
     seller = forms.ModelChoiceField(label=_("New products belong to"), required=False,
                                     queryset=None, empty_label=_("Me"))
+    # Off by default: a file exported earlier carries the stock of that moment, and setting it
+    # back would undo every sale and write-off since (the import is mostly for prices).
+    set_quantities = forms.BooleanField(
+        label=_("Set on-hand stock of existing products to the file's quantities (posts a "
+                "stocktake)"),
+        required=False,
+        help_text=_("Leave it off to change prices and names only: the stock of existing "
+                    "products stays as it is. New products always get the file's quantity as "
+                    "an opening goods receipt."))
 
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)

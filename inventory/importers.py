@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 import zipfile
 from dataclasses import asdict, dataclass, field
 from decimal import Decimal
@@ -71,6 +72,9 @@ class ImportRow:
     price: Decimal | None = None
     cost: Decimal | None = None
     quantity: Decimal | None = None
+    # Columns whose cell could not be read (a bad number, an unknown unit): the later checks
+    # (inventory.services.products_import) leave them out instead of reporting them twice.
+    invalid: set = field(default_factory=set, repr=False, compare=False)
 
     @property
     def unit_label(self) -> str:
@@ -81,6 +85,7 @@ class ImportRow:
 
     def to_json(self) -> dict:
         data = asdict(self)
+        del data["invalid"]  # only rows without problems are ever stored
         for key in ("price", "cost", "quantity"):
             data[key] = None if data[key] is None else str(data[key])
         return data
@@ -88,6 +93,7 @@ class ImportRow:
     @classmethod
     def from_json(cls, data: dict) -> ImportRow:
         data = dict(data)
+        data.pop("invalid", None)
         for key in ("price", "cost", "quantity"):
             data[key] = None if data.get(key) is None else Decimal(data[key])
         return cls(**data)
@@ -98,10 +104,37 @@ class ParsedFile:
     rows: list[ImportRow] = field(default_factory=list)
     errors: list[tuple[int, str]] = field(default_factory=list)  # (line, message)
     columns: list[str] = field(default_factory=list)
+    # The rows with problems, as far as they could be read: the later checks run on them too,
+    # so a file is fixed in one round, not one per kind of check.
+    rejected: list[ImportRow] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
         return not self.errors
+
+
+def merge_errors(*lists) -> list[tuple[int, str]]:
+    """[(line, message)] from several checks as one list by line, one entry per line."""
+    merged: dict[int, list[str]] = {}
+    for errors in lists:
+        for line, message in errors:
+            if message not in merged.setdefault(line, []):
+                merged[line].append(message)
+    return [(line, "; ".join(messages)) for line, messages in sorted(merged.items())]
+
+
+class FormulaCell(str):
+    """A spreadsheet cell holding a formula whose value cannot be used: no value saved with it
+    (a file written by a program, not by Excel) or an Excel error (#REF!). Reads as the empty
+    string or the error; parse_table reports it on the row when the column is one it reads."""
+
+    coordinate: str = ""
+    error: str = ""
+
+    def __new__(cls, coordinate: str, error: str = ""):
+        cell = super().__new__(cls, error)
+        cell.coordinate, cell.error = coordinate, error
+        return cell
 
 
 # ---------------------------------------------------------------------------------------------
@@ -134,12 +167,31 @@ def _read_csv(data: bytes) -> list[list[str]]:
         raise ImportFileError(_("This does not look like a CSV file."))
     delimiter = _sniff_delimiter(text)
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-    rows = []
-    for row in reader:
-        rows.append(row)
-        if len(rows) > MAX_ROWS + 1:
+    return _collect_rows(reader)
+
+
+_BLANK: tuple = ()
+
+
+def _collect_rows(rows) -> list:
+    """The rows that hold values, each at its own index (so line numbers stay the sheet's);
+    blank rows between them are one shared empty tuple, blank rows at the end are dropped. Only
+    rows with values count towards MAX_ROWS: a formatted but empty cell far below the data (or
+    a CSV ending in empty separators) is not a reason to refuse an 80-row file."""
+    table, blanks, filled = [], 0, 0
+    for row in rows:
+        # A row of nothing but uncalculated formulas (a template's formulas filled down below
+        # the data) is blank too; in a row with data they are reported by parse_table.
+        if not any(str(cell).strip() for cell in row):
+            blanks += 1
+            continue
+        filled += 1
+        if filled > MAX_ROWS + 1:  # the header and MAX_ROWS rows of data
             raise ImportFileError(_("The file has more than %(max)s rows.") % {"max": MAX_ROWS})
-    return rows
+        table.extend([_BLANK] * blanks)
+        blanks = 0
+        table.append(row)
+    return table
 
 
 def check_xlsx_archive(data: bytes) -> None:
@@ -174,29 +226,86 @@ def _cell_text(value) -> str:
     return str(value)
 
 
-def _read_xlsx(data: bytes) -> list[list[str]]:
-    check_xlsx_archive(data)
+_FORMULA_TAG = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?f[\s>/]")
+
+
+def _sheet_has_formulas(workbook, sheet) -> bool:
+    """Whether the sheet's XML holds any formula (an <f> element), read as a stream."""
+    tail = b""
+    with workbook._archive.open(sheet._worksheet_path) as source:
+        while chunk := source.read(1024 * 1024):
+            if _FORMULA_TAG.search(tail + chunk):
+                return True
+            tail = chunk[-64:]
+    return False
+
+
+def _open_xlsx(data: bytes, *, data_only: bool):
     from openpyxl import load_workbook  # uses defusedxml when it is installed (it is)
 
     try:
-        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+        return load_workbook(io.BytesIO(data), read_only=True, data_only=data_only)
     except Exception as error:  # a broken or hostile workbook: say so, never a 500
         raise ImportFileError(_("The Excel file cannot be read.")) from error
+
+
+def _first_sheet(workbook):
+    sheet = workbook.worksheets[0]
+    # Rows only as wide as their cells, whatever the sheet's <dimension> claims: a file saying
+    # A1:XFD1048576 would otherwise have every row padded to 16 384 cells.
+    sheet.reset_dimensions()
+    return sheet
+
+
+def _read_xlsx(data: bytes) -> list[list[str]]:
+    """The first sheet's values as Excel saved them (a formula reads as its saved value).
+
+    A formula cell without a saved value (or with an Excel error) must not pass for an empty
+    cell: then an empty price would leave the product "unchanged". When the sheet holds
+    formulas at all, the same sheet is streamed a second time without data_only, next to the
+    first, to see which cells they are. Both passes are read-only streams: memory stays
+    bounded by the row, not the sheet."""
+    from openpyxl.cell.cell import ERROR_CODES
+
+    check_xlsx_archive(data)
+    workbook = _open_xlsx(data, data_only=True)
+    formulas = None
     try:
-        sheet = workbook.worksheets[0]
-        rows = []
-        for values in sheet.iter_rows(values_only=True):
-            rows.append([_cell_text(v) for v in values])
-            if len(rows) > MAX_ROWS + 1:
-                raise ImportFileError(_("The file has more than %(max)s rows.")
-                                      % {"max": MAX_ROWS})
-        return rows
+        sheet = _first_sheet(workbook)
+        if _sheet_has_formulas(workbook, sheet):
+            formulas = _open_xlsx(data, data_only=False)
+            formula_rows = _first_sheet(formulas).iter_rows()
+        else:
+            formula_rows = None
+
+        def rows():
+            if formula_rows is None:  # the usual case, and the fast one
+                for values in sheet.iter_rows(values_only=True):
+                    yield [_cell_text(value) for value in values]
+                return
+            for cells, formula_cells in zip(sheet.iter_rows(), formula_rows, strict=True):
+                row = []
+                for cell, formula in zip(cells, formula_cells, strict=True):
+                    value = cell.value
+                    # An empty text result is saved as t="str" with an empty value; a formula
+                    # never calculated has no type and no value.
+                    if getattr(formula, "data_type", None) == "f" and (
+                            value is None and cell.data_type != "str"
+                            or value in ERROR_CODES):
+                        row.append(FormulaCell(formula.coordinate, value or ""))
+                    else:
+                        row.append(_cell_text(value))
+                yield row
+
+        return _collect_rows(rows())
     except ImportFileError:
         raise
     except Exception as error:
         raise ImportFileError(_("The Excel file cannot be read.")) from error
     finally:
         workbook.close()
+        if formulas is not None:
+            formulas.close()
 
 
 def read_table(data: bytes, filename: str = "") -> list[list[str]]:
@@ -263,32 +372,49 @@ def parse_table(table: list[list[str]]) -> ParsedFile:
             "The first row must name the columns: at least name and SKU (or barcode). "
             "Known headers: %(headers)s.") % {"headers": ", ".join(COLUMNS)})
     result.columns = [c for c in COLUMNS if c in mapping]
+    header = table[start]
     seen_sku, seen_barcode = {}, {}
     for offset, raw in enumerate(table[start + 1:], start=start + 2):
         if not any(cell.strip() for cell in raw):
             continue
+        problems, invalid = [], set()
 
-        def cell(column, raw=raw):
+        def cell(column, raw=raw, problems=problems, invalid=invalid):
             index = mapping.get(column)
-            text = raw[index].strip() if index is not None and index < len(raw) else ""
+            value = raw[index] if index is not None and index < len(raw) else ""
+            if isinstance(value, FormulaCell):
+                if column not in invalid:
+                    invalid.add(column)
+                    names = {"cell": value.coordinate, "column": header[index].strip()}
+                    if value.error:
+                        problems.append(_("cell %(cell)s (%(column)s) holds the Excel error "
+                                          "%(error)s") % {**names, "error": value.error})
+                    else:
+                        problems.append(_("cell %(cell)s (%(column)s) is a formula without a "
+                                          "saved value: formulas are not read, paste the "
+                                          "values instead") % names)
+                return ""
+            text = value.strip()
             # Our own export quotes cells a spreadsheet would run: take the quote off again.
             if text[:1] == "'" and text[1:2] in FORMULA_STARTS:
                 text = text[1:]
             return text
 
         row = ImportRow(line=offset, sku=cell("sku")[:64], name=cell("name")[:200],
-                        barcode=cell("barcode"), category=cell("category")[:120])
-        problems = []
-        if not row.name:
+                        barcode=cell("barcode"), category=cell("category")[:120],
+                        invalid=invalid)
+        if not row.name and "name" not in invalid:
             problems.append(_("the name is empty"))
-        if not row.sku and not row.barcode:
+        if not row.sku and not row.barcode and not {"sku", "barcode"} & invalid:
             problems.append(_("give a SKU or a barcode"))
         if row.barcode and not ean_checksum_ok(row.barcode):
             problems.append(_("barcode %(code)s is not a valid EAN") % {"code": row.barcode})
+            invalid.add("barcode")
         unit = parse_unit(cell("unit"))
         if unit is None:
             problems.append(_("unknown unit “%(unit)s” (use pcs, kg or l)")
                             % {"unit": cell("unit")})
+            invalid.add("unit")
         else:
             row.unit = unit
         for column, places, label in (("price", 2, _("price")), ("cost", 2, _("cost")),
@@ -299,18 +425,23 @@ def parse_table(table: list[list[str]]) -> ParsedFile:
                 problems.append(_("%(column)s “%(value)s” is not a number with at most "
                                   "%(places)s decimals")
                                 % {"column": label, "value": cell(column), "places": places})
+                invalid.add(column)
                 continue
             if value is not None and value < 0:
                 problems.append(_("%(column)s cannot be negative") % {"column": label})
+                invalid.add(column)
                 continue
             setattr(row, column, value)
         if row.price is not None and row.price == 0:
             problems.append(_("the price must be greater than zero"))
+            invalid.add("price")
         if row.quantity is not None and row.unit and not quantity_fits_unit(row.quantity,
                                                                              row.unit):
             problems.append(_("a piece product takes whole quantities"))
+            invalid.add("quantity")
         if row.sku:
-            key = row.sku.lower()
+            # The same key as products_import matches existing SKUs with: letter case aside.
+            key = sku_key(row.sku)
             if key in seen_sku:
                 problems.append(_("SKU %(sku)s is also on line %(line)s")
                                 % {"sku": row.sku, "line": seen_sku[key]})
@@ -322,9 +453,16 @@ def parse_table(table: list[list[str]]) -> ParsedFile:
             seen_barcode.setdefault(row.barcode, offset)
         if problems:
             result.errors.append((offset, "; ".join(problems)))
+            result.rejected.append(row)
         else:
             result.rows.append(row)
     return result
+
+
+def sku_key(sku: str) -> str:
+    """SKUs are matched in any letter case ("bb-000001" is BB-000001), Cyrillic included:
+    compared in Python, since SQLite's lower() folds only ASCII."""
+    return sku.strip().casefold()
 
 
 def parse_file(data: bytes, filename: str = "") -> ParsedFile:

@@ -5,7 +5,7 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import connection, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -15,7 +15,7 @@ from bibarys.cache import catalog_changed
 from bibarys.locks import lock_by_pk
 from bibarys.money import format_quantity
 from bibarys.units import Unit, quantity_fits_unit
-from catalog.models import Product
+from catalog.models import Category, Product
 from catalog.signals import products_recategorised
 
 from .models import (
@@ -802,6 +802,62 @@ def stocktake_post(*, stocktake: Stocktake, by, request=None) -> Stocktake:
 
 
 @dataclass
+class FieldChange:
+    """One column of an existing product that the import changes: the preview shows old → new."""
+
+    field: str
+    old: object
+    new: object
+
+    @property
+    def label(self) -> str:
+        from django.utils.translation import pgettext
+
+        return {"name": pgettext("product", "Name"), "category": _("Category"),
+                "unit": _("Unit"), "price": _("Price"), "cost_price": _("Cost"),
+                "barcode": _("Barcode")}[self.field]
+
+    def _shown(self, value) -> str:
+        from bibarys.money import format_money
+        from bibarys.units import UNIT_SHORT
+
+        if self.field in ("price", "cost_price"):
+            return format_money(value)
+        if self.field == "unit":
+            return str(UNIT_SHORT.get(value, value))
+        return str(value)
+
+    @property
+    def shown_old(self) -> str:
+        return self._shown(self.old)
+
+    @property
+    def shown_new(self) -> str:
+        return self._shown(self.new)
+
+
+@dataclass
+class ProductChange:
+    line: int
+    product: Product
+    fields: list[FieldChange]
+
+
+@dataclass
+class StockAdjustment:
+    """An existing product's on-hand quantity set to the file's (the user asked for it)."""
+
+    line: int
+    product: Product
+    on_hand: Decimal
+    counted: Decimal
+
+    @property
+    def difference(self) -> Decimal:
+        return self.counted - self.on_hand
+
+
+@dataclass
 class ImportResult:
     created: int = 0
     updated: int = 0
@@ -812,10 +868,48 @@ class ImportResult:
     receipt: GoodsReceipt | None = None
     stocktake: Stocktake | None = None
     dry_run: bool = False
+    # The plan, as the preview lists it and the confirm must find it again.
+    new_products: list = field(default_factory=list)  # [ImportRow]
+    changes: list[ProductChange] = field(default_factory=list)
+    adjustments: list[StockAdjustment] = field(default_factory=list)
+    new_categories: list[str] = field(default_factory=list)
+    # Existing products whose quantity in the file differs from on hand, left alone because
+    # the user did not ask to set stock.
+    quantities_ignored: int = 0
+    # On hand of every existing product whose quantity the file sets, as the plan saw it.
+    stock_seen: dict = field(default_factory=dict)  # {product pk: Decimal}
 
     @property
     def ok(self) -> bool:
         return not self.errors
+
+    @property
+    def digest(self) -> str:
+        """A fingerprint of everything the import would write: the confirm compares it with
+        the preview's, so it applies exactly what the user saw, or nothing."""
+        import hashlib
+        import json
+
+        plan = {
+            "new": [row.line for row in self.new_products],
+            "changes": [[c.line, c.product.pk, [[f.field, str(f.old), str(f.new)]
+                                                 for f in c.fields]] for c in self.changes],
+            "adjustments": [[a.line, a.product.pk, str(a.on_hand), str(a.counted)]
+                            for a in self.adjustments],
+            "stock": sorted([pk, str(q)] for pk, q in self.stock_seen.items()),
+            "categories": self.new_categories,
+            "unchanged": self.unchanged,
+        }
+        return hashlib.sha256(json.dumps(plan, sort_keys=True).encode()).hexdigest()
+
+
+class ImportOutdated(ValidationError):
+    """What the preview showed is no longer what the import would do (a sale or a write-off
+    moved stock the file sets, someone edited a product): nothing is written."""
+
+    def __init__(self, message: str, stock_changed=()):
+        self.stock_changed = list(stock_changed)  # [(product, on hand at preview, now)]
+        super().__init__(message, code="import_outdated")
 
 
 def _chunks(items, size=BULK_CHUNK):
@@ -840,203 +934,335 @@ def _unique_slugs(wanted: list[str], model) -> list[str]:
     return result
 
 
-def products_import(*, rows, by, seller, filename: str = "", dry_run: bool = False,
-                    request=None) -> ImportResult:
-    """Create or update products from checked import rows (inventory.importers.parse_table).
+def _category_key(name: str) -> str:
+    # Compared in Python: SQLite lowers only ASCII letters (as catalog's category names do).
+    return " ".join(name.split()).casefold()
 
-    Existing products are matched by SKU, then by barcode, and updated. Quantities never
-    overwrite on-hand stock: a new product's quantity arrives as an opening goods receipt
-    (posted), an existing product's quantity is a counted quantity and any difference is posted
-    as a count adjustment (a stocktake named after the file). One bad row imports nothing:
-    every problem comes back with its line number.
-    """
-    from django.utils.text import slugify
 
-    from catalog.models import Category, ProductBarcode
+IMPORT_FIELDS = ("pk", "sku", "name", "unit", "price", "cost_price", "quantity", "seller_id",
+                 "category_id", "category__name")
 
-    result = ImportResult(dry_run=dry_run)
+
+def _products_import_plan(*, rows, rejected=(), by, seller, set_quantities: bool,
+                          ) -> tuple[ImportResult, dict[str, Category]]:
+    """What importing `rows` would do, read from the database as it is now. Writes nothing.
+    `rejected`: rows the file check refused; they are checked here too (their errors only), so
+    the user sees every problem of the file at once."""
+    from catalog.models import ProductBarcode
+    from inventory.importers import sku_key
+
+    result = ImportResult()
     by_admin = getattr(by, "is_admin", False)
+    everything = sorted([(row, True) for row in rows] + [(row, False) for row in rejected],
+                        key=lambda item: item[0].line)
 
-    # What is already there, in a few queries per thousand rows.
-    skus = [row.sku for row in rows if row.sku]
-    barcodes = [row.barcode for row in rows if row.barcode]
-    fields = ("pk", "sku", "name", "unit", "price", "cost_price", "quantity", "seller_id",
-              "category_id", "category__name")
-    by_sku = {}
-    for chunk in _chunks(skus):
-        for product in Product.objects.filter(sku__in=chunk).select_related("category").only(
-                *fields):
-            by_sku[product.sku] = product
+    def usable(row, column):
+        return bool(getattr(row, column)) and column not in row.invalid
+
+    # Every SKU of the store by its key: SKUs match in any letter case, which no database
+    # lookup does for Cyrillic on SQLite. Two columns of each product, read once.
+    keys = {sku_key(row.sku) for row, _ok in everything if usable(row, "sku")}
+    keys |= {sku_key(row.barcode) for row, _ok in everything if usable(row, "barcode")}
+    sku_index: dict[str, list[int]] = {}
+    if keys:
+        for pk, sku in Product.objects.values_list("pk", "sku").iterator(chunk_size=5000):
+            key = sku_key(sku)
+            if key in keys:
+                sku_index.setdefault(key, []).append(pk)
     barcode_owner = {}
-    for chunk in _chunks(barcodes):
+    for chunk in _chunks({row.barcode for row, _ok in everything if usable(row, "barcode")}):
         barcode_owner.update(ProductBarcode.objects.filter(code__in=chunk).values_list(
             "code", "product_id"))
-    missing_ids = set(barcode_owner.values()) - {p.pk for p in by_sku.values()}
-    by_pk = {p.pk: p for p in by_sku.values()}
-    for chunk in _chunks(missing_ids):
+    wanted = {pk for pks in sku_index.values() for pk in pks} | set(barcode_owner.values())
+    products: dict[int, Product] = {}
+    for chunk in _chunks(sorted(wanted)):
         for product in Product.objects.filter(pk__in=chunk).select_related("category").only(
-                *fields):
-            by_pk[product.pk] = product
-    categories = {}
+                *IMPORT_FIELDS):
+            products[product.pk] = product
+    categories: dict[str, Category] = {}
     for category in Category.objects.order_by("pk").only("pk", "name"):
-        categories.setdefault(category.name.strip().lower(), category)
+        categories.setdefault(_category_key(category.name), category)
 
-    new_rows, updates, new_barcodes, counts = [], {}, [], []
-    price_changes = {}
-    for row in rows:
+    def mine(product):
+        return by_admin or product.seller_id == by.pk
+
+    def category_for(row, problems):
+        """The category a row names, or None when an admin's import will create it."""
+        category = categories.get(_category_key(row.category))
+        if category is None:
+            if not by_admin:  # categories are the admin's (DOMAIN.md)
+                problems.append(_("there is no category “%(name)s”: ask an admin to create it")
+                                % {"name": row.category})
+            elif _category_key(row.category) not in new_categories:
+                new_categories[_category_key(row.category)] = " ".join(row.category.split())
+        return category
+
+    new_categories: dict[str, str] = {}
+    matched_on: dict[int, int] = {}  # product pk → the line that matched it
+    for row, accepted in everything:
         problems = []
-        product = by_sku.get(row.sku) if row.sku else None
-        if product is None and row.barcode in barcode_owner:
-            product = by_pk[barcode_owner[row.barcode]]
-        if product is not None and row.barcode in barcode_owner \
-                and barcode_owner[row.barcode] != product.pk:
-            problems.append(_("barcode %(code)s belongs to another product")
-                            % {"code": row.barcode})
-        if product is not None and not by_admin and product.seller_id != by.pk:
-            problems.append(_("SKU %(sku)s belongs to another seller's product")
-                            % {"sku": row.sku or product.sku})
-        if product is None:
-            if not row.category:
-                problems.append(_("a new product needs a category"))
-            if row.price is None:
-                problems.append(_("a new product needs a price"))
-            if not row.sku and row.barcode in by_sku:
-                problems.append(_("SKU %(sku)s is taken") % {"sku": row.barcode})
-            if problems:
+        product, via = None, ""
+        if usable(row, "sku"):
+            candidates = sku_index.get(sku_key(row.sku), [])
+            exact = [pk for pk in candidates if products[pk].sku == row.sku]
+            if exact or len(candidates) == 1:
+                product, via = products[(exact or candidates)[0]], "sku"
+            elif candidates:
+                if any(mine(products[pk]) for pk in candidates):
+                    problems.append(_("SKU %(sku)s matches several products that differ only "
+                                      "in letter case: write it exactly") % {"sku": row.sku})
+                else:
+                    problems.append(_("this SKU is taken"))
                 result.errors.append((row.line, "; ".join(problems)))
                 continue
-            new_rows.append(row)
+        barcode = row.barcode if usable(row, "barcode") else ""
+        if product is None and barcode in barcode_owner:
+            product, via = products[barcode_owner[barcode]], "barcode"
+        if product is not None and not mine(product):
+            # Anything not yours gives no hint that it exists: no name, no stock, no owner.
+            problems.append(_("this SKU is taken") if via == "sku"
+                            else _("this barcode is taken"))
+            result.errors.append((row.line, "; ".join(problems)))
             continue
-        changed = {}
+        if barcode in barcode_owner and product is not None \
+                and barcode_owner[barcode] != product.pk:
+            if mine(products[barcode_owner[barcode]]):
+                problems.append(_("barcode %(code)s belongs to another product")
+                                % {"code": barcode})
+            else:
+                problems.append(_("this barcode is taken"))
+
+        if product is None:
+            if not row.category:
+                if "category" not in row.invalid:
+                    problems.append(_("a new product needs a category"))
+            else:
+                category_for(row, problems)
+            if row.price is None and "price" not in row.invalid:
+                problems.append(_("a new product needs a price"))
+            if not row.sku and barcode and sku_key(barcode) in sku_index:
+                problems.append(_("SKU %(sku)s is taken") % {"sku": barcode})
+            if problems:
+                result.errors.append((row.line, "; ".join(problems)))
+            elif accepted:
+                result.new_products.append(row)
+            continue
+
+        if product.pk in matched_on:
+            problems.append(_("the same product as on line %(line)s")
+                            % {"line": matched_on[product.pk]})
+        matched_on.setdefault(product.pk, row.line)
+        fields = []
         if row.name and row.name != product.name:
-            changed["name"] = row.name
-        if row.category and row.category.strip().lower() != product.category.name.strip().lower():
-            changed["category"] = row.category
+            fields.append(FieldChange("name", product.name, row.name))
+        if row.category and _category_key(row.category) != _category_key(product.category.name):
+            category = category_for(row, problems)
+            fields.append(FieldChange("category", product.category.name,
+                                      category.name if category else row.category))
         if row.unit and row.unit != product.unit:
             if not quantity_fits_unit(product.quantity, row.unit):
                 problems.append(_("the unit cannot become pieces while %(qty)s is on hand")
                                 % {"qty": format_quantity(product.quantity, product.unit)})
-            changed["unit"] = row.unit
+            fields.append(FieldChange("unit", product.unit, row.unit))
         if row.price is not None and row.price != product.price:
-            changed["price"] = row.price
-            price_changes[product.sku] = [product.price, row.price]
+            fields.append(FieldChange("price", product.price, row.price))
         if row.cost is not None and row.cost != product.cost_price:
-            changed["cost_price"] = row.cost
-        add_barcode = bool(row.barcode) and row.barcode not in barcode_owner
-        unit = row.unit or product.unit
-        count = row.quantity is not None and row.quantity != product.quantity
-        if count and not quantity_fits_unit(row.quantity, unit):
-            problems.append(_("a piece product takes whole quantities"))
+            fields.append(FieldChange("cost_price", product.cost_price, row.cost))
+        if barcode and barcode not in barcode_owner:
+            fields.append(FieldChange("barcode", "", barcode))
+        adjustment = None
+        if row.quantity is not None and "quantity" not in row.invalid:
+            if set_quantities:
+                result.stock_seen[product.pk] = product.quantity
+                if row.quantity != product.quantity:
+                    if not quantity_fits_unit(row.quantity, row.unit or product.unit):
+                        problems.append(_("a piece product takes whole quantities"))
+                    adjustment = StockAdjustment(line=row.line, product=product,
+                                                 on_hand=product.quantity, counted=row.quantity)
+            elif row.quantity != product.quantity and accepted:
+                result.quantities_ignored += 1
         if problems:
             result.errors.append((row.line, "; ".join(problems)))
             continue
-        if add_barcode:
-            new_barcodes.append((product, row.barcode))
-        if count:
-            counts.append((product, row.quantity))
-        if changed:
-            updates[product.pk] = (product, changed)
-        elif not add_barcode and not count:
+        if not accepted:
+            continue
+        if fields:
+            result.changes.append(ProductChange(line=row.line, product=product, fields=fields))
+        if adjustment:
+            result.adjustments.append(adjustment)
+        if not fields and not adjustment:
             result.unchanged += 1
-    if result.errors:
-        result.errors.sort()
-        return result
-    result.created = len(new_rows)
-    result.updated = len(updates)
-    result.received_lines = sum(1 for row in new_rows if row.quantity)
-    result.adjusted_lines = len(counts)
+    result.errors.sort(key=lambda error: error[0])
+    result.new_categories = list(new_categories.values())
+    result.created = len(result.new_products)
+    result.updated = len(result.changes)
+    result.received_lines = sum(1 for row in result.new_products if row.quantity)
+    result.adjusted_lines = len(result.adjustments)
+    return result, categories
+
+
+def _outdated(result: ImportResult, expected_stock: dict | None) -> ImportOutdated:
+    moved = {int(pk): (Decimal(before), result.stock_seen[int(pk)])
+             for pk, before in (expected_stock or {}).items()
+             if int(pk) in result.stock_seen and result.stock_seen[int(pk)] != Decimal(before)}
+    names = Product.objects.only("name", "unit").in_bulk(sorted(moved)[:10])
+    changed = [(names[pk], *moved[pk]) for pk in sorted(moved)[:10] if pk in names]
+    if not changed:
+        return ImportOutdated(_("The products changed since the preview."))
+    shown = ", ".join(
+        f"{product.name} ({format_quantity(before, product.unit)} → "
+        f"{format_quantity(now, product.unit)})" for product, before, now in changed[:10])
+    if len(moved) > len(changed):
+        shown += ", …"
+    return ImportOutdated(_("On-hand stock changed since the preview: %(products)s.")
+                          % {"products": shown}, stock_changed=changed)
+
+
+def products_import(*, rows, by, seller, filename: str = "", dry_run: bool = False,
+                    set_quantities: bool = False, expected_digest: str | None = None,
+                    expected_stock: dict | None = None, rejected=(),
+                    request=None) -> ImportResult:
+    """Create or update products from checked import rows (inventory.importers.parse_table).
+
+    Existing products are matched by SKU (in any letter case), then by barcode, and updated.
+    A seller matches only their own products and uses only existing categories; an admin's
+    import creates the categories it names, through catalog's service (audited).
+
+    Quantities: a new product's quantity arrives as an opening goods receipt (posted). An
+    existing product's stock is left alone (re-importing an exported price list must not undo
+    the sales and write-offs made since the export) unless `set_quantities`: then the file's
+    quantity is a count and the difference is posted as a stocktake named after the file.
+
+    `expected_digest` / `expected_stock`: the preview's ImportResult.digest and stock_seen. The
+    plan is made again under the products' locks and must be the same, otherwise
+    ImportOutdated (saying whose stock moved) and nothing is written. One bad row imports
+    nothing: every problem comes back with its line number. `rejected` (dry run only): rows
+    the file check refused, checked here too so every problem is reported in one round.
+    """
+    from django.utils.text import slugify
+
+    from catalog.models import ProductBarcode
+    from catalog.services import category_create
+
     if dry_run:
+        result, _categories = _products_import_plan(
+            rows=rows, rejected=rejected, by=by, seller=seller, set_quantities=set_quantities)
+        result.dry_run = True
         return result
+    if rejected:
+        raise ValueError("rows with problems are never imported")
 
-    with transaction.atomic():
-        # Categories named in the file that do not exist yet.
-        wanted = []
-        for name in [r.category for r in new_rows] + [
-                c["category"] for _p, c in updates.values() if "category" in c]:
-            key = name.strip().lower()
-            if key not in categories:
-                categories[key] = None
-                wanted.append(name.strip())
-        if wanted:
-            slugs = _unique_slugs([slugify(n, allow_unicode=True)[:120] or "category"
-                                   for n in wanted], Category)
-            for category in Category.objects.bulk_create(
-                    [Category(name=n[:120], slug=s) for n, s in zip(wanted, slugs)]):
-                categories[category.name.strip().lower()] = category
-            missing = [n for n in wanted if categories[n.strip().lower()] is None
-                       or categories[n.strip().lower()].pk is None]
-            if missing:  # a database that does not return ids from bulk_create
-                for category in Category.objects.filter(slug__in=slugs):
-                    categories[category.name.strip().lower()] = category
-
-        # New products, with quantity zero: their stock arrives through the ledger below.
-        slugs = _unique_slugs([
-            (f"{slugify(row.name, allow_unicode=True)[:150]}-"
-             f"{slugify(row.sku or row.barcode, allow_unicode=True)[:60]}").strip("-")
-            for row in new_rows], Product)
-        created = Product.objects.bulk_create([
-            Product(name=row.name, slug=slug, sku=row.sku or row.barcode,
-                    category=categories[row.category.strip().lower()], seller=seller,
-                    unit=row.unit or Unit.PIECE, price=row.price,
-                    cost_price=row.cost or Decimal("0"))
-            for row, slug in zip(new_rows, slugs)
-        ], batch_size=BULK_CHUNK)
-        if created and created[0].pk is None:
-            lookup = dict(Product.objects.filter(sku__in=[p.sku for p in created]).values_list(
-                "sku", "pk"))
-            for product in created:
-                product.pk = product.id = lookup[product.sku]
-        new_barcodes += [(product, row.barcode) for product, row in zip(created, new_rows)
-                         if row.barcode]
-        ProductBarcode.objects.bulk_create(
-            [ProductBarcode(product_id=product.pk, code=code) for product, code in new_barcodes],
-            batch_size=BULK_CHUNK)
-
-        # Changed fields of existing products.
-        changed_fields = set()
-        for product, changes in updates.values():
-            for name, value in changes.items():
-                if name == "category":
-                    value = categories[value.strip().lower()]
-                setattr(product, name, value)
-                changed_fields.add(name)
-        # One executemany per changed column, each with only the products whose column changed
-        # (bulk_update's CASE per row is what made 50 000-row price updates slow).
-        for name in sorted(changed_fields):
-            update_column([p for p, c in updates.values() if name in c], name)
-        if "category" in changed_fields:
-            products_recategorised.send(
-                sender=Product, product_ids=[p.pk for p, c in updates.values() if "category" in c])
-
-        # Opening stock of the new products: one posted goods receipt.
-        opening = [(product, row) for product, row in zip(created, new_rows) if row.quantity]
-        if opening:
-            receipt = GoodsReceipt.objects.create(
-                created_by=by, supplier=_("Opening balance (import)"),
-                supplier_number=filename[:64], date=timezone.localdate(),
-                note=_("Imported from %(file)s") % {"file": filename[:200]})
-            ReceiptLine.objects.bulk_create([
-                ReceiptLine(document=receipt, product_id=product.pk, quantity=row.quantity,
-                            unit_cost=row.cost or Decimal("0"))
-                for product, row in opening], batch_size=BULK_CHUNK)
-            result.receipt = receipt_post(receipt=receipt, by=by, request=request)
-
-        # Counted quantities of existing products: the difference as a posted stocktake.
-        if counts:
-            stocktake = Stocktake.objects.create(
-                created_by=by, note=_("Imported from %(file)s") % {"file": filename[:200]})
-            now = timezone.now()
-            StocktakeLine.objects.bulk_create([
-                StocktakeLine(document=stocktake, product_id=product.pk,
-                              expected=product.quantity, counted=quantity,
-                              book_at_count=product.quantity, counted_at=now)
-                for product, quantity in counts], batch_size=BULK_CHUNK)
-            result.stocktake = stocktake_post(stocktake=stocktake, by=by, request=request)
-
-        audit_record(actor=by, action="products.import", obj=seller, request=request, changes={
-            "file": filename, "created": result.created, "updated": result.updated,
-            "received_lines": result.received_lines, "adjusted_lines": result.adjusted_lines,
-            "price": dict(list(price_changes.items())[:100]),
-        })
-        catalog_changed()
+    try:
+        with transaction.atomic():
+            first, _categories = _products_import_plan(rows=rows, by=by, seller=seller,
+                                                       set_quantities=set_quantities)
+            # Lock what will change (primary-key order, as every stock writer does), then plan
+            # again from the locked rows: no sale slips between the check and the write.
+            lock_products_bulk([c.product.pk for c in first.changes] + list(first.stock_seen))
+            result, categories = _products_import_plan(rows=rows, by=by, seller=seller,
+                                                       set_quantities=set_quantities)
+            if result.errors:
+                return result
+            if expected_digest is not None and result.digest != expected_digest:
+                raise _outdated(result, expected_stock)
+            _products_import_write(result=result, categories=categories, by=by, seller=seller,
+                                   filename=filename, set_quantities=set_quantities,
+                                   request=request, slugify=slugify,
+                                   category_create=category_create,
+                                   barcode_model=ProductBarcode)
+    except IntegrityError:
+        # A product with one of the file's SKUs or barcodes appeared since the plan.
+        raise ImportOutdated(_("The products changed since the preview.")) from None
     return result
+
+
+def _products_import_write(*, result: ImportResult, categories, by, seller, filename: str,
+                           set_quantities: bool, request, slugify, category_create,
+                           barcode_model) -> None:
+    """Write a plan made under the products' locks (products_import)."""
+    # Categories the file names that do not exist yet (an admin's import only), one by one
+    # through catalog's service so that each is audited like one made on the categories page.
+    for name in result.new_categories:
+        categories[_category_key(name)] = category_create(by=by, name=name, request=request)
+
+    # New products, with quantity zero: their stock arrives through the ledger below.
+    new_rows = result.new_products
+    slugs = _unique_slugs([
+        (f"{slugify(row.name, allow_unicode=True)[:150]}-"
+         f"{slugify(row.sku or row.barcode, allow_unicode=True)[:60]}").strip("-")
+        for row in new_rows], Product)
+    created = Product.objects.bulk_create([
+        Product(name=row.name, slug=slug, sku=row.sku or row.barcode,
+                category=categories[_category_key(row.category)], seller=seller,
+                unit=row.unit or Unit.PIECE, price=row.price,
+                cost_price=row.cost or Decimal("0"))
+        for row, slug in zip(new_rows, slugs)
+    ], batch_size=BULK_CHUNK)
+    if created and created[0].pk is None:
+        lookup = dict(Product.objects.filter(sku__in=[p.sku for p in created]).values_list(
+            "sku", "pk"))
+        for product in created:
+            product.pk = product.id = lookup[product.sku]
+    new_barcodes = [(change.product.pk, f.new) for change in result.changes
+                    for f in change.fields if f.field == "barcode"]
+    new_barcodes += [(product.pk, row.barcode) for product, row in zip(created, new_rows)
+                     if row.barcode]
+    barcode_model.objects.bulk_create(
+        [barcode_model(product_id=pk, code=code) for pk, code in new_barcodes],
+        batch_size=BULK_CHUNK)
+
+    # Changed fields of existing products. One executemany per changed column, each with only
+    # the products whose column changed (bulk_update's CASE per row is what made 50 000-row
+    # price updates slow).
+    columns: dict[str, list[Product]] = {}
+    price_changes = {}
+    for change in result.changes:
+        product = change.product
+        for item in change.fields:
+            if item.field == "barcode":
+                continue
+            value = item.new
+            if item.field == "category":
+                value = categories[_category_key(value)]
+            elif item.field == "price":
+                price_changes[product.sku] = [str(item.old), str(item.new)]
+            setattr(product, item.field, value)
+            columns.setdefault(item.field, []).append(product)
+    for name in sorted(columns):
+        update_column(columns[name], name)
+    if "category" in columns:
+        products_recategorised.send(sender=Product,
+                                    product_ids=[p.pk for p in columns["category"]])
+
+    # Opening stock of the new products: one posted goods receipt.
+    opening = [(product, row) for product, row in zip(created, new_rows) if row.quantity]
+    if opening:
+        receipt = GoodsReceipt.objects.create(
+            created_by=by, supplier=_("Opening balance (import)"),
+            supplier_number=filename[:64], date=timezone.localdate(),
+            note=_("Imported from %(file)s") % {"file": filename[:200]})
+        ReceiptLine.objects.bulk_create([
+            ReceiptLine(document=receipt, product_id=product.pk, quantity=row.quantity,
+                        unit_cost=row.cost or Decimal("0"))
+            for product, row in opening], batch_size=BULK_CHUNK)
+        result.receipt = receipt_post(receipt=receipt, by=by, request=request)
+
+    # On-hand stock set to the file's quantities (asked for on the upload form): the
+    # differences, counted under the lock, as a posted stocktake.
+    if result.adjustments:
+        stocktake = Stocktake.objects.create(
+            created_by=by, note=_("Imported from %(file)s") % {"file": filename[:200]})
+        now = timezone.now()
+        StocktakeLine.objects.bulk_create([
+            StocktakeLine(document=stocktake, product_id=a.product.pk, expected=a.on_hand,
+                          counted=a.counted, book_at_count=a.on_hand, counted_at=now)
+            for a in result.adjustments], batch_size=BULK_CHUNK)
+        result.stocktake = stocktake_post(stocktake=stocktake, by=by, request=request)
+
+    audit_record(actor=by, action="products.import", obj=seller, request=request, changes={
+        "file": filename, "created": result.created, "updated": result.updated,
+        "received_lines": result.received_lines, "adjusted_lines": result.adjusted_lines,
+        "set_quantities": set_quantities, "categories": result.new_categories[:100],
+        "price": dict(list(price_changes.items())[:100]),
+    })
+    catalog_changed()

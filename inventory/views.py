@@ -555,6 +555,7 @@ def product_search(request):
 
 IMPORT_SESSION_KEY = "inventory_import"
 IMPORT_DIR = Path(tempfile.gettempdir()) / "bibarys-imports"
+PREVIEW_LIMIT = 200  # rows shown per section of the preview; the rest are counted
 
 
 def _import_store(rows, meta) -> str:
@@ -568,15 +569,28 @@ def _import_store(rows, meta) -> str:
     return token
 
 
-def _import_load(token: str):
+def _import_take(token: str):
+    """Take the stored upload, once: it is renamed away atomically before it is read, so of
+    two or three confirms sent together (a double click) exactly one gets it; the others find
+    nothing and answer as a re-sent confirm does. None when there is nothing (left) to take."""
     if not token or not token.isalnum():
         return None
     path = IMPORT_DIR / f"{token}.json"
+    taken = IMPORT_DIR / f"{token}.{uuid.uuid4().hex}.taken"
     try:
-        with open(path, encoding="utf-8") as handle:
+        os.rename(path, taken)
+    except OSError:
+        return None
+    try:
+        with open(taken, encoding="utf-8") as handle:
             data = json.load(handle)
     except (OSError, ValueError):
         return None
+    finally:
+        try:
+            os.remove(taken)
+        except OSError:
+            pass
     return data["meta"], [importers.ImportRow.from_json(row) for row in data["rows"]]
 
 
@@ -589,9 +603,35 @@ def _import_forget(request):
             pass
 
 
+def _import_preview(request, *, form, rows, filename: str, seller, set_quantities: bool,
+                    rejected=(), file_errors=(), status=200):
+    """Plan the import (a dry run) and render what it will change, or every problem of the
+    file at once; a file without problems is kept for the confirm."""
+    plan = services.products_import(rows=rows, rejected=rejected, by=request.user,
+                                    seller=seller, filename=filename, dry_run=True,
+                                    set_quantities=set_quantities)
+    errors = importers.merge_errors(file_errors, plan.errors)
+    _import_forget(request)
+    if not errors:
+        request.session[IMPORT_SESSION_KEY] = _import_store(rows, {
+            "filename": filename, "seller": seller.pk, "set_quantities": set_quantities,
+            "digest": plan.digest,
+            "stock": {str(pk): str(quantity) for pk, quantity in plan.stock_seen.items()}})
+    sections = {name: getattr(plan, name)[:PREVIEW_LIMIT]
+                for name in ("new_products", "changes", "adjustments", "new_categories")}
+    more = {name: len(getattr(plan, name)) - len(shown) for name, shown in sections.items()}
+    context = {"form": form, "errors": errors[:importers.MAX_ERRORS_SHOWN],
+               "error_count": len(errors), "plan": None if errors else plan,
+               "filename": filename, "set_quantities": set_quantities, "seller": seller,
+               "sections": sections, "more": more}
+    return render(request, "inventory/import.html", context,
+                  status=400 if errors else status)
+
+
 @staff_required
 def import_products(request):
-    """Upload a CSV or XLSX product list → preview with every row's problems → confirm."""
+    """Upload a CSV or XLSX product list → preview of what will change (or of every problem in
+    the file) → confirm."""
     form = ImportForm(request.POST or None, request.FILES or None, user=request.user)
     context = {"form": form}
     if request.method == "POST" and form.is_valid():
@@ -606,30 +646,21 @@ def import_products(request):
         except importers.ImportFileError as error:
             form.add_error("file", str(error))
             return render(request, "inventory/import.html", context, status=400)
-        errors = list(parsed.errors)
-        plan = None
-        if not errors:
-            plan = services.products_import(rows=parsed.rows, by=request.user, seller=seller,
-                                            filename=upload.name, dry_run=True)
-            errors = plan.errors
-        context.update({"parsed": parsed, "errors": errors[:importers.MAX_ERRORS_SHOWN],
-                        "error_count": len(errors), "plan": plan, "filename": upload.name,
-                        "preview": parsed.rows[:20]})
-        if not errors:
-            _import_forget(request)
-            request.session[IMPORT_SESSION_KEY] = _import_store(
-                parsed.rows, {"filename": upload.name, "seller": seller.pk})
-        return render(request, "inventory/import.html", context, status=200 if not errors
-                      else 400)
+        return _import_preview(request, form=form, rows=parsed.rows, filename=upload.name,
+                               seller=seller,
+                               set_quantities=form.cleaned_data["set_quantities"],
+                               rejected=parsed.rejected, file_errors=parsed.errors)
     return render(request, "inventory/import.html", context)
 
 
 @staff_required
 @require_POST
 def import_confirm(request):
+    """Apply the previewed import, exactly as previewed: if stock or products moved since, it
+    writes nothing and shows the new preview to confirm again."""
     from accounts.models import User
 
-    stored = _import_load(request.session.get(IMPORT_SESSION_KEY, ""))
+    stored = _import_take(request.session.pop(IMPORT_SESSION_KEY, ""))
     if stored is None:
         messages.error(request, _("The upload has expired: please choose the file again."))
         return redirect("inventory:import")
@@ -637,13 +668,23 @@ def import_confirm(request):
     seller = get_object_or_404(User, pk=meta["seller"])
     if not request.user.is_admin and seller.pk != request.user.pk:
         raise Http404
+    set_quantities = bool(meta.get("set_quantities"))
     try:
-        result = services.products_import(rows=rows, by=request.user, seller=seller,
-                                          filename=meta["filename"], request=request)
+        result = services.products_import(
+            rows=rows, by=request.user, seller=seller, filename=meta["filename"],
+            set_quantities=set_quantities, expected_digest=meta.get("digest"),
+            expected_stock=meta.get("stock"), request=request)
+    except services.ImportOutdated as error:
+        messages.error(request, " ".join(
+            [*error.messages, _("Nothing was imported: check the new preview and confirm "
+                                "again.")]))
+        form = ImportForm(user=request.user, initial={"set_quantities": set_quantities,
+                                                      "seller": seller.pk})
+        return _import_preview(request, form=form, rows=rows, filename=meta["filename"],
+                               seller=seller, set_quantities=set_quantities, status=409)
     except ValidationError as error:
         messages.error(request, _errors(error))
         return redirect("inventory:import")
-    _import_forget(request)
     if result.errors:
         messages.error(request, _("Nothing was imported: the products changed since the "
                                   "preview. Please upload the file again."))

@@ -19,8 +19,11 @@ class Command(BaseCommand):
         parser.add_argument("--seller", help="Username who owns new products (default: the "
                                              "store's first admin).")
         parser.add_argument("--dry-run", action="store_true", help="Check only, write nothing.")
+        parser.add_argument("--set-quantities", action="store_true",
+                            help="Set on-hand stock of existing products to the file's "
+                                 "quantities (posted as a stocktake). Off: their stock stays.")
 
-    def handle(self, *args, file, seller=None, dry_run=False, **options):
+    def handle(self, *args, file, seller=None, dry_run=False, set_quantities=False, **options):
         path = Path(file)
         if not path.is_file():
             raise CommandError(f"No such file: {file}")
@@ -41,12 +44,16 @@ class Command(BaseCommand):
             parsed = importers.parse_file(path.read_bytes(), path.name)
         except importers.ImportFileError as error:
             raise CommandError(str(error)) from None
-        errors = parsed.errors
-        result = None
-        if not errors:
-            # The actor is the admin (a command is run by the store's operator).
+        # The actor is the admin (a command is run by the store's operator). Every problem of
+        # the file at once: the rows the file check refused are checked against the store too.
+        plan = products_import(rows=parsed.rows, rejected=parsed.rejected, by=admin,
+                               seller=owner, filename=path.name, dry_run=True,
+                               set_quantities=set_quantities)
+        errors = importers.merge_errors(parsed.errors, plan.errors)
+        result = plan
+        if not errors and not dry_run:
             result = products_import(rows=parsed.rows, by=admin, seller=owner,
-                                     filename=path.name, dry_run=dry_run)
+                                     filename=path.name, set_quantities=set_quantities)
             errors = result.errors
         if errors:
             for line, message in errors:
