@@ -354,6 +354,13 @@ def _lock_document(model, document):
     return model.objects.select_for_update().get(pk=document.pk)
 
 
+def _lock_draft(model, document):
+    """The document, locked, refused unless it is still a draft."""
+    document = _lock_document(model, document)
+    _require_draft(document)
+    return document
+
+
 def moving_average_cost(*, old_quantity: Decimal, old_cost: Decimal, quantity: Decimal,
                         unit_cost: Decimal) -> Decimal:
     """The cost price after receiving `quantity` at `unit_cost`: the weighted average of what
@@ -385,8 +392,7 @@ def receipt_update(*, receipt: GoodsReceipt, by, supplier: str, date, supplier_n
                    note: str = "") -> GoodsReceipt:
     """Change the header of a draft receipt (a posted one is refused)."""
     with transaction.atomic():
-        receipt = _lock_document(GoodsReceipt, receipt)
-        _require_draft(receipt)
+        receipt = _lock_draft(GoodsReceipt, receipt)
         receipt.supplier, receipt.date = supplier.strip(), date
         receipt.supplier_number, receipt.note = supplier_number.strip(), note.strip()
         receipt.save(update_fields=["supplier", "date", "supplier_number", "note"])
@@ -401,8 +407,7 @@ def receipt_line_set(*, receipt: GoodsReceipt, by, product: Product, quantity: D
     if Decimal(unit_cost) < 0:
         raise ValidationError(_("The unit cost cannot be negative."), code="unit_cost")
     with transaction.atomic():
-        receipt = _lock_document(GoodsReceipt, receipt)
-        _require_draft(receipt)
+        receipt = _lock_draft(GoodsReceipt, receipt)
         line, _created = ReceiptLine.objects.update_or_create(
             document=receipt, product=product,
             defaults={"quantity": quantity, "unit_cost": Decimal(unit_cost)},
@@ -446,8 +451,7 @@ def receipt_line_add(*, receipt: GoodsReceipt, by, product: Product, quantity: D
     if unit_cost < 0:
         raise ValidationError(_("The unit cost cannot be negative."), code="unit_cost")
     with transaction.atomic():
-        receipt = _lock_document(GoodsReceipt, receipt)
-        _require_draft(receipt)
+        receipt = _lock_draft(GoodsReceipt, receipt)
         line = ReceiptLine.objects.filter(document=receipt, product=product).first()
         if line is None:
             line = ReceiptLine.objects.create(document=receipt, product=product,
@@ -463,16 +467,14 @@ def receipt_line_add(*, receipt: GoodsReceipt, by, product: Product, quantity: D
 
 def receipt_line_remove(*, receipt: GoodsReceipt, by, line_id: int) -> None:
     with transaction.atomic():
-        receipt = _lock_document(GoodsReceipt, receipt)
-        _require_draft(receipt)
+        receipt = _lock_draft(GoodsReceipt, receipt)
         receipt.lines.filter(pk=line_id).delete()
 
 
 def receipt_delete(*, receipt: GoodsReceipt, by) -> None:
     """Throw away a draft receipt (a posted one stays forever)."""
     with transaction.atomic():
-        receipt = _lock_document(GoodsReceipt, receipt)
-        _require_draft(receipt)
+        receipt = _lock_draft(GoodsReceipt, receipt)
         receipt.delete()
 
 
@@ -577,6 +579,17 @@ def writeoff_create(*, by, date, note: str = "") -> WriteOff:
     return WriteOff.objects.create(created_by=by, date=date, note=note.strip())
 
 
+def _writeoff_line_input(by, product: Product, quantity, reason: str,
+                         comment: str) -> tuple[Decimal, str]:
+    """A write-off line's checks before any lock: the user's product, a quantity in its unit,
+    a reason (and a comment for "other")."""
+    _check_scope(by, product)
+    quantity = _check_quantity(product, quantity)
+    comment = comment.strip()
+    _check_writeoff_reason(reason, comment)
+    return quantity, comment
+
+
 def _check_writeoff_reason(reason: str, comment: str) -> None:
     if reason not in WriteOffReason.values:
         raise ValidationError({"reason": _("Choose a reason.")}, code="reason_required")
@@ -588,13 +601,9 @@ def writeoff_line_set(*, writeoff: WriteOff, by, product: Product, quantity: Dec
                       reason: str, comment: str = "") -> WriteOffLine:
     """Put a product on a draft write-off with a reason, or set the quantity of its line with
     that reason."""
-    _check_scope(by, product)
-    quantity = _check_quantity(product, quantity)
-    comment = comment.strip()
-    _check_writeoff_reason(reason, comment)
+    quantity, comment = _writeoff_line_input(by, product, quantity, reason, comment)
     with transaction.atomic():
-        writeoff = _lock_document(WriteOff, writeoff)
-        _require_draft(writeoff)
+        writeoff = _lock_draft(WriteOff, writeoff)
         line, _created = WriteOffLine.objects.update_or_create(
             document=writeoff, product=product, reason=reason,
             defaults={"quantity": quantity, "comment": comment},
@@ -610,13 +619,9 @@ def writeoff_line_add(*, writeoff: WriteOff, by, product: Product, quantity: Dec
     spoiled and 2 damaged yoghurts stay two lines. Adding a product with a reason it already
     has on this write-off adds the quantity to that line (and its comment, if new). Posting
     writes one movement per line."""
-    _check_scope(by, product)
-    quantity = _check_quantity(product, quantity)
-    comment = comment.strip()
-    _check_writeoff_reason(reason, comment)
+    quantity, comment = _writeoff_line_input(by, product, quantity, reason, comment)
     with transaction.atomic():
-        writeoff = _lock_document(WriteOff, writeoff)
-        _require_draft(writeoff)
+        writeoff = _lock_draft(WriteOff, writeoff)
         line = WriteOffLine.objects.filter(document=writeoff, product=product,
                                            reason=reason).first()
         if line is None:
@@ -635,15 +640,13 @@ def writeoff_line_add(*, writeoff: WriteOff, by, product: Product, quantity: Dec
 
 def writeoff_line_remove(*, writeoff: WriteOff, by, line_id: int) -> None:
     with transaction.atomic():
-        writeoff = _lock_document(WriteOff, writeoff)
-        _require_draft(writeoff)
+        writeoff = _lock_draft(WriteOff, writeoff)
         writeoff.lines.filter(pk=line_id).delete()
 
 
 def writeoff_delete(*, writeoff: WriteOff, by) -> None:
     with transaction.atomic():
-        writeoff = _lock_document(WriteOff, writeoff)
-        _require_draft(writeoff)
+        writeoff = _lock_draft(WriteOff, writeoff)
         writeoff.delete()
 
 
@@ -713,8 +716,7 @@ def stocktake_count(*, stocktake: Stocktake, by, line: StocktakeLine,
     stocktake_post for why. The document row is locked first, so two phones counting the same
     shelf never lose each other's scans."""
     with transaction.atomic():
-        stocktake = _lock_document(Stocktake, stocktake)
-        _require_draft(stocktake)
+        stocktake = _lock_draft(Stocktake, stocktake)
         line = StocktakeLine.objects.select_related("product").get(
             pk=line.pk, document=stocktake)
         if counted is None:
