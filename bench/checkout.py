@@ -31,6 +31,7 @@ HOT_STOCK = 300
 SPREAD_PRODUCTS = 1000
 SPREAD_STOCK = Decimal("100000")
 _KEY = re.compile(r'name="idempotency_key" value="([0-9a-f-]+)"')
+_TOTAL = re.compile(r'name="expected_total" value="([0-9.]+)"')
 
 
 # ---------------------------------------------------------------------------------------------
@@ -113,8 +114,10 @@ def checkout_once(client: support.Client, product_pk: int) -> dict:
     if not match:
         return {"ok": False, "sold_out": False, "status": "review:no-key",
                 "seconds": time.perf_counter() - started, "queries": queries}
+    total = _TOTAL.search(page.text)
     response = client.post("/orders/checkout/review/",
-                           {"idempotency_key": match.group(1), "payment": "wallet"})
+                           {"idempotency_key": match.group(1), "payment": "wallet",
+                            "expected_total": total.group(1) if total else ""})
     queries += int(response.header("X-Bench-Queries") or 0)
     seconds = time.perf_counter() - started
     if response.status == 302 and "/checkout/done/" in response.location:

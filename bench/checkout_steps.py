@@ -22,6 +22,7 @@ sys.path.insert(0, str(ROOT))
 from bench.run import bench_env, django_setup  # noqa: E402
 
 _KEY = re.compile(r'name="idempotency_key" value="([0-9a-f-]+)"')
+_TOTAL = re.compile(r'name="expected_total" value="([0-9.]+)"')
 
 
 def main(argv=None):
@@ -66,6 +67,7 @@ def main(argv=None):
                 HTTP_HX_REQUEST="true")) or key["page"],
             lambda: client.post("/orders/checkout/review/", {
                 "idempotency_key": _KEY.search(key["page"].content.decode()).group(1),
+                "expected_total": _TOTAL.search(key["page"].content.decode()).group(1),
                 "payment": "wallet"}),
         ]
         out = []

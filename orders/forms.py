@@ -44,6 +44,9 @@ class ReviewForm(forms.Form):
     payment = forms.ChoiceField(label=_("Payment"), choices=Order.Payment.choices,
                                 widget=forms.RadioSelect)
     idempotency_key = forms.UUIDField(widget=forms.HiddenInput)
+    # The total the review page showed (rendered by the template from the cart, not from here).
+    expected_total = forms.DecimalField(required=False, max_digits=14, decimal_places=2,
+                                        widget=forms.HiddenInput)
 
     def __init__(self, *args, delivery: str, **kwargs):
         super().__init__(*args, **kwargs)

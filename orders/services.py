@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 from accounts.audit import audit_record
 from accounts.models import WalletEntry
 from accounts.services import InsufficientFunds, wallet_lock, wallet_post
-from bibarys.money import format_quantity
+from bibarys.money import format_money, format_quantity
 from bibarys.units import quantity_fits_unit
 from catalog.models import Product
 from inventory.models import MovementKind
@@ -69,7 +69,8 @@ def _existing(idempotency_key, user) -> Order | None:
 def order_place(*, user, payment: str, idempotency_key, cart: Cart | None = None,
                 items: list[OrderItem] | None = None, delivery: str = Order.Delivery.PICKUP,
                 address: str = "", phone: str = "", note: str = "",
-                channel: str = Order.Channel.ONLINE, by=None) -> Order:
+                channel: str = Order.Channel.ONLINE, by=None,
+                expected_total: Decimal | None = None) -> Order:
     """Place an order for `user` from their saved `cart` (or from `items`, e.g. a counter sale)
     in one transaction: lock, re-check every line's stock and the balance, write the sale
     movements, pay, create the order with its lines, empty the cart.
@@ -77,6 +78,8 @@ def order_place(*, user, payment: str, idempotency_key, cart: Cart | None = None
     Raises OrderProblems (every archived or short product at once), InsufficientFunds or
     ValidationError; then nothing is written. Submitting the same `idempotency_key` again (a
     double click, a replayed request, two at once) returns the order placed the first time.
+    `expected_total`: what the shopper was shown; if the cart now comes to another sum (a
+    price changed, the cart changed in another tab) nothing is placed and they are told.
     """
     if cart is None and items is None:
         raise ValueError("order_place needs a cart or items")
@@ -90,7 +93,8 @@ def order_place(*, user, payment: str, idempotency_key, cart: Cart | None = None
         with transaction.atomic():
             return _place(user=user, payment=payment, idempotency_key=idempotency_key,
                           cart=cart, items=items, delivery=delivery, address=address,
-                          phone=phone, note=note, channel=channel, by=by or user)
+                          phone=phone, note=note, channel=channel, by=by or user,
+                          expected_total=expected_total)
     except IntegrityError:
         # A concurrent submit with the same key committed first: answer with its order.
         existing = _existing(idempotency_key, user)
@@ -125,7 +129,7 @@ def _validate_choices(*, payment, delivery, address) -> None:
 
 
 def _place(*, user, payment, idempotency_key, cart, items, delivery, address, phone, note,
-           channel, by) -> Order:
+           channel, by, expected_total=None) -> Order:
     _validate_choices(payment=payment, delivery=delivery, address=address)
     if cart is not None:
         # Serialises checkouts of one cart; under this lock a replay finds the first order.
@@ -166,6 +170,12 @@ def _place(*, user, payment, idempotency_key, cart, items, delivery, address, ph
                 Decimal("0.00"))
     cost_total = sum((_line_total(products[pk].cost_price, qty) for pk, qty in merged.items()),
                      Decimal("0.00"))
+    if expected_total is not None and total != expected_total:
+        raise ValidationError(
+            _("Your order now comes to %(total)s, not %(shown)s: a price or your cart changed "
+              "since this page was opened. Check the order and place it again.")
+            % {"total": format_money(total), "shown": format_money(expected_total)},
+            code="total_changed")
     wallet = None
     if payment == Order.Payment.WALLET:
         wallet = wallet_lock(user)

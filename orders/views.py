@@ -227,7 +227,8 @@ def checkout_review(request):
         try:
             order = services.order_place(
                 user=request.user, cart=cart, payment=form.cleaned_data["payment"],
-                idempotency_key=form.cleaned_data["idempotency_key"], **details)
+                idempotency_key=form.cleaned_data["idempotency_key"],
+                expected_total=form.cleaned_data["expected_total"], **details)
         except ValidationError as exc:
             for message in exc.messages:
                 form.add_error(None, message)

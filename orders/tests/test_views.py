@@ -180,6 +180,37 @@ def test_stock_gone_between_cart_and_checkout_lists_the_shortfall(shopper_client
     assert Order.objects.count() == 1
 
 
+def test_a_price_changed_after_the_review_places_nothing_and_says_the_new_total(
+        shopper_client, shopper):
+    """The review page promised 1 222,65 ₸; the seller raised the price before Place: the
+    shopper is not charged the new sum unseen, and the fresh page carries the new total."""
+    import re
+
+    from catalog.models import Product
+
+    pears = product_in_stock("10", name="Pears", unit="kg", price=Decimal("990"))
+    fund(shopper, "5000")
+    shopper_client.post(reverse("orders:cart_add", args=[pears.pk]), {"quantity": "1,235"})
+    shopper_client.post(reverse("orders:checkout_delivery"),
+                        {"delivery": "pickup", "phone": "8 701 234 56 78", "note": ""})
+    page = shopper_client.get(reverse("orders:checkout_review")).content.decode()
+    shown = re.search(r'name="expected_total" value="([0-9.]+)"', page).group(1)
+    key = re.search(r'name="idempotency_key" value="([0-9a-f-]+)"', page).group(1)
+    assert shown == "1222.65"
+    Product.objects.filter(pk=pears.pk).update(price=Decimal("1290"))
+    refused = shopper_client.post(reverse("orders:checkout_review"), {
+        "payment": "wallet", "idempotency_key": key, "expected_total": shown},
+        HTTP_ACCEPT_LANGUAGE="en")
+    assert refused.status_code == 200 and not Order.objects.exists()
+    assert wallet_for(shopper).balance == Decimal("5000")
+    assert "now comes to ₸1,593.15, not ₸1,222.65" in refused.content.decode()
+    again = re.search(r'name="expected_total" value="([0-9.]+)"', refused.content.decode())
+    assert again.group(1) == "1593.15"
+    placed = shopper_client.post(reverse("orders:checkout_review"), {
+        "payment": "wallet", "idempotency_key": key, "expected_total": again.group(1)})
+    assert placed.status_code == 302 and Order.objects.get().total == Decimal("1593.15")
+
+
 def test_checkout_post_is_rate_limited(shopper_client, shopper, settings):
     settings.RATELIMIT_CHECKOUT = "2/m"
     milk = product_in_stock("5")
