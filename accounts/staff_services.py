@@ -15,7 +15,7 @@ from django.contrib.sessions.models import Session
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.utils import timezone
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext as _, ngettext
 
 from bibarys.locks import lock_by_pk
 
@@ -204,6 +204,9 @@ def user_delete(*, user: User, by: User, request=None) -> str:
     if target.closed_at:
         raise UserActionRefused(_("This account is already closed."), code="closed")
     _check_keeps_an_admin(target, locked)
+    refusal = _open_orders_refusal(target)
+    if refusal:
+        raise UserActionRefused(refusal, code="open_orders")
     _sessions_end_after_commit(target)
     if user_delete_outcome(target) == DELETE:
         try:
@@ -237,8 +240,12 @@ def user_delete(*, user: User, by: User, request=None) -> str:
     Order.objects.filter(user=target).exclude(address="", phone="", note="").update(
         address="", phone="", note="")
     Cart.objects.filter(user=target).delete()
+    # The old login is personal data too: this entry and the earlier ones about the account
+    # name it by its new one (the account's id still ties them together).
+    AuditEntry.objects.filter(object_type="accounts.user", object_id=str(target.pk)).update(
+        object_repr=target.username)
     changes = {
-        "username": [before["username"], target.username],
+        "username": ["", target.username],
         "is_active": [before["is_active"], False],
         "closed_at": [None, target.closed_at.isoformat(timespec="seconds")],
     }
@@ -247,6 +254,20 @@ def user_delete(*, user: User, by: User, request=None) -> str:
         changes["erased"] = ", ".join(erased)
     audit_record(actor=by, action="user.anonymise", obj=target, request=request, changes=changes)
     return ANONYMISE
+
+
+def _open_orders_refusal(user: User) -> str | None:
+    """An account with orders still on their way cannot be closed: their delivery address and
+    phone would be erased before the courier used them."""
+    from orders.models import Order, OrderStatus
+
+    count = Order.objects.filter(user=user).exclude(
+        status__in=[OrderStatus.COMPLETED, OrderStatus.CANCELLED]).count()
+    if count:
+        return ngettext("%(name)s has an open order: complete or cancel it first.",
+                        "%(name)s has %(count)s open orders: complete or cancel them first.",
+                        count) % {"name": user.display_name, "count": count}
+    return None
 
 
 def user_action_refusal(*, action: str, user: User, by: User) -> str | None:
@@ -269,4 +290,6 @@ def user_action_refusal(*, action: str, user: User, by: User) -> str | None:
             .exclude(pk=user.pk).exists()):
         return (_("%(name)s is the last active admin: the store must keep one.")
                 % {"name": user.display_name})
+    if action == "delete":
+        return _open_orders_refusal(user)
     return None

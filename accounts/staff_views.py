@@ -11,7 +11,7 @@ from django.views.decorators.http import require_safe
 from . import staff_selectors as selectors
 from . import staff_services as services
 from .audit import audit_for
-from .models import Role, User
+from .models import Role, User, Wallet
 from .permissions import admin_required
 from .staff_forms import (AuditFilterForm, BlockForm, ConfirmForm, RoleChangeForm,
                           UnblockForm, UserFilterForm)
@@ -165,7 +165,9 @@ def user_delete(request, pk):
             return redirect("accounts:user_detail", pk=user.pk)
     return _confirm_page(request, "accounts/staff/user_delete.html", {
         "person": user, "refusal": refusal, "outcome": outcome,
-        "will_delete": outcome == services.DELETE}, form)
+        "will_delete": outcome == services.DELETE,
+        "balance": Wallet.objects.filter(user=user).values_list("balance", flat=True).first()},
+        form)
 
 
 @require_safe

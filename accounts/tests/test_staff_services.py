@@ -6,6 +6,7 @@ from decimal import Decimal
 from importlib import import_module
 
 import pytest
+from django.utils import translation
 from django.conf import settings
 from django.contrib.sessions.models import Session
 from django.core.cache import cache
@@ -178,9 +179,10 @@ def test_user_without_history_is_deleted(admin_user):
 def _order_for(user):
     from orders.models import Order
 
+    # Completed: an account with an order still on its way cannot be closed (tested below).
     return Order.objects.create(user=user, total=Decimal("1500.00"), cost_total=Decimal("900"),
                                 address="Абай даңғылы 10", phone="+7 701 000 00 00",
-                                note="Домофон 15, Айгүл")
+                                note="Домофон 15, Айгүл", status="completed")
 
 
 def _product_of(seller):
@@ -232,7 +234,9 @@ def test_user_with_history_is_anonymised_and_history_kept(admin_user, make_histo
     assert person.closed_at is not None and person.status == "closed"
     history.refresh_from_db()  # still there
     entry = AuditEntry.objects.get(action="user.anonymise")
-    assert entry.changes["username"] == ["person", f"deleted-{person.pk}"]
+    # The old login is personal data: not in this entry, nor as the label of earlier ones.
+    assert entry.changes["username"] == ["", f"deleted-{person.pk}"]
+    assert not AuditEntry.objects.filter(object_repr="person").exists()
     assert entry.changes["is_active"] == [True, False]
     assert entry.changes["closed_at"][0] is None and entry.changes["closed_at"][1]
     # The log says which fields were erased, never their old values.
@@ -257,6 +261,20 @@ def test_anonymising_keeps_orders_and_ledger_but_erases_their_delivery_contact(a
     entry.refresh_from_db()
     assert wallet_for(shopper).balance == Decimal("100.00")
     assert AuditEntry.objects.filter(action="user.anonymise").count() == 1
+
+
+def test_an_account_with_an_order_on_its_way_is_not_closed(admin_user, shopper):
+    """Closing it would erase the address and phone the courier needs."""
+    order = _order_for(shopper)
+    order.status = "ready"
+    order.save(update_fields=["status"])
+    with translation.override("en"):
+        assert "has an open order" in services.user_action_refusal(
+            action="delete", user=shopper, by=admin_user)
+    with pytest.raises(services.UserActionRefused):
+        services.user_delete(user=shopper, by=admin_user)
+    order.refresh_from_db(), shopper.refresh_from_db()
+    assert order.phone and shopper.is_active and not shopper.closed_at
 
 
 def test_admin_cannot_delete_themselves(admin_user):

@@ -254,9 +254,20 @@ def test_delete_page_says_delete_for_a_user_without_history(admin_client):
 def test_delete_page_says_anonymise_for_a_user_with_orders(admin_client, shopper):
     from orders.models import Order
 
-    Order.objects.create(user=shopper, total=Decimal("10"), cost_total=Decimal("5"))
+    from accounts.models import WalletEntry
+    from accounts.services import wallet_for, wallet_post
+
+    order = Order.objects.create(user=shopper, total=Decimal("10"), cost_total=Decimal("5"))
     url = reverse("accounts:user_delete", kwargs={"pk": shopper.pk})
-    assert b'data-outcome="anonymise"' in admin_client.get(url).content
+    # An order still on its way: the page says why not, and offers no button.
+    page = admin_client.get(url, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "open order" in page and 'name="confirm"' not in page
+    order.status = "completed"
+    order.save(update_fields=["status"])
+    wallet_post(wallet=wallet_for(shopper), kind=WalletEntry.Kind.TOPUP, amount=Decimal("4410"))
+    page = admin_client.get(url, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert 'data-outcome="anonymise"' in page
+    assert "Their wallet still holds ₸4,410.00" in page
     response = admin_client.post(url, {"confirm": "yes"})
     assert response["Location"] == reverse("accounts:user_detail", kwargs={"pk": shopper.pk})
     shopper.refresh_from_db()
