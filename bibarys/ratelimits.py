@@ -1,5 +1,6 @@
 """One place for the rate limits of the store's sensitive POSTs, read from settings so that
-production can tune them by environment (RATELIMIT_LOGIN, _SIGNUP, _CHECKOUT, _REVIEW, _TOPUP).
+production can tune them by environment (RATELIMIT_LOGIN, _SIGNUP, _CHECKOUT, _REVIEW, _TOPUP,
+_PASSWORD_RESET).
 
 Counts live in the default cache (Redis in production), so all app servers share them. A
 blocked request gets bibarys.views.ratelimited: 429 with a message in the visitor's language.
@@ -20,11 +21,12 @@ DEFAULTS = {
     "CHECKOUT": "10/m",
     "REVIEW": "10/h",
     "TOPUP": "10/m",
+    "PASSWORD_RESET": "5/h",
 }
 
 # Login and sign-up are counted per client address; the rest per signed-in user (per address
 # for an anonymous visitor), so shoppers behind one mobile carrier's NAT do not block each other.
-KEYS = {"LOGIN": "ip", "SIGNUP": "ip"}
+KEYS = {"LOGIN": "ip", "SIGNUP": "ip", "PASSWORD_RESET": "ip"}
 
 
 def rate_for(name: str) -> str:

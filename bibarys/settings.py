@@ -148,6 +148,7 @@ RATELIMIT_SIGNUP = env.str("RATELIMIT_SIGNUP", default="10/h")
 RATELIMIT_CHECKOUT = env.str("RATELIMIT_CHECKOUT", default="10/m")  # bibarys/ratelimits.py
 RATELIMIT_REVIEW = env.str("RATELIMIT_REVIEW", default="10/h")
 RATELIMIT_TOPUP = env.str("RATELIMIT_TOPUP", default="10/m")
+RATELIMIT_PASSWORD_RESET = env.str("RATELIMIT_PASSWORD_RESET", default="5/h")
 
 AUTH_USER_MODEL = "accounts.User"
 # Django's ModelBackend, with a cheaper read of the signed-in user (accounts/backends.py).

@@ -180,10 +180,15 @@ def test_password_change(client):
     assert user.check_password("Жаңа-құпия-2026!")
 
 
-def test_password_reset_sends_a_working_link(client):
-    user = UserFactory(username="dana", email="dana@example.kz")
-    client.post(reverse("accounts:password_reset"), {"email": "dana@example.kz"})
+def test_password_reset_sends_a_working_link(client, settings):
+    user = UserFactory(username="dana", email="dana@example.kz", first_name="Дана")
+    client.post(reverse("accounts:password_reset"), {"email": "dana@example.kz"},
+                HTTP_ACCEPT_LANGUAGE="en")
     assert len(mail.outbox) == 1
+    # The store's name and the shopper's, not the host the form was asked on and the login.
+    letter = mail.outbox[0]
+    assert settings.STORE_NAME in letter.subject and "testserver" not in letter.subject
+    assert letter.body.startswith("Hello Дана,")
     link = next(line for line in mail.outbox[0].body.splitlines() if "/accounts/reset/" in line)
     path = link.split("testserver", 1)[1].strip()
     response = client.get(path, follow=True)
@@ -194,6 +199,14 @@ def test_password_reset_sends_a_working_link(client):
     assert response.status_code == 302
     user.refresh_from_db()
     assert user.check_password("Жаңа-құпия-2026!")
+
+
+def test_password_reset_letters_are_limited_per_client(client, settings):
+    settings.RATELIMIT_PASSWORD_RESET = "3/h"
+    UserFactory(username="dana", email="dana@example.kz")
+    codes = [client.post(reverse("accounts:password_reset"), {"email": "dana@example.kz"}
+                         ).status_code for _ in range(5)]
+    assert codes == [302, 302, 302, 429, 429] and len(mail.outbox) == 3
 
 
 def test_session_lasts_seven_days(settings):
