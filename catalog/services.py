@@ -460,8 +460,8 @@ def user_bought(user, product: Product) -> bool:
 def review_save(*, product: Product, user, rating: int, text: str = "") -> Review:
     """Write or edit the shopper's one review of a product they bought."""
     if not user_bought(user, product):
-        raise ValidationError(_("Only a shopper who bought this product can review it."),
-                              code="not_bought")
+        raise ValidationError(_("You can review this product once your order of it is "
+                                "completed."), code="not_bought")
     if not isinstance(rating, int) or not 1 <= rating <= 5:
         raise ValidationError({"rating": _("Choose a rating from 1 to 5.")})
     review, created = Review.objects.select_for_update().get_or_create(

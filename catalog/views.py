@@ -82,7 +82,8 @@ def _detail_context(request, product: Product, *, review_form=None) -> dict:
     related = selectors.with_main_photo(selectors.with_ratings(
         Product.objects.active().filter(category_id=product.category_id).exclude(pk=product.pk)
     ).order_by("-created_at", "-pk"))[:4]
-    photos = list(product.photos.all())
+    # The main photo first (the one the seller chose for the card), then the others in order.
+    photos = sorted(product.photos.all(), key=lambda photo: not photo.is_main)
     return {
         "product": product, "photos": photos,
         "main_photo": next((p for p in photos if p.is_main), photos[0] if photos else None),

@@ -93,6 +93,17 @@ def test_catalog_count_is_remembered_until_the_catalog_changes(client, shopper):
     assert len(counts(third)) == 1 and "26" in page
 
 
+def test_product_page_opens_on_the_photo_the_seller_made_main(client):
+    from catalog.services import photo_set_main
+
+    product = ProductFactory()
+    first, second, third = (photo_for(product) for _ in range(3))
+    photo_set_main(photo=third, by=product.seller)
+    page = client.get(product.get_absolute_url()).content.decode()
+    shown = [page.index(photo.image.url) for photo in (first, second, third)]
+    assert shown[2] < shown[0] < shown[1]
+
+
 def test_product_page_query_count_does_not_grow_with_photos_and_reviews(client, shopper):
     client.force_login(shopper)
     few = ProductFactory()

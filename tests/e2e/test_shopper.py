@@ -276,4 +276,15 @@ def test_quantities_take_a_decimal_comma(make_ui, e2e_server, viewport):
     ui.htmx_settled()
     expect(ui.page.locator(".cart-line .errorlist")).to_contain_text("штучно")
     ui.shot("piece-refused")
+
+    # The stepper by keyboard: after "+" the focus stays on "+" (the swapped cart keeps the
+    # button's id), so a second press needs no tabbing back through the page.
+    more = ui.page.locator(".cart-line", has_text=name.split(" / ")[-1]).locator(
+        "button[name=step][value='1']")
+    more.focus()
+    ui.page.keyboard.press("Enter")
+    expect(ui.page.locator(".cart-line", has_text=name.split(" / ")[-1])
+           .locator("input[name=quantity]")).to_have_value("1,35")
+    focused = ui.page.evaluate("document.activeElement ? document.activeElement.id : ''")
+    assert focused.startswith("qty-more-"), focused
     ui.check()
