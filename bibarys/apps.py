@@ -6,6 +6,10 @@ class BibarysConfig(AppConfig):
     verbose_name = "Bibarys"
 
     def ready(self):
-        from . import csrf
+        from django.db.backends.signals import connection_created
+
+        from . import csrf, sqlite
 
         csrf.install()  # CSRF strings from one read of the random source (bibarys/csrf.py)
+        # SQLite's LIKE in every alphabet, not only ASCII (bibarys/sqlite.py).
+        connection_created.connect(sqlite.install, dispatch_uid="bibarys_sqlite_like")
