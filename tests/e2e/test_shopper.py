@@ -287,4 +287,15 @@ def test_quantities_take_a_decimal_comma(make_ui, e2e_server, viewport):
            .locator("input[name=quantity]")).to_have_value("1,35")
     focused = ui.page.evaluate("document.activeElement ? document.activeElement.id : ''")
     assert focused.startswith("qty-more-"), focused
+
+    # The account menu by keyboard: Enter opens it, Escape closes it and leaves the focus on
+    # its button.
+    menu = ui.page.locator("header details.menu")
+    menu.locator("summary").focus()
+    ui.page.keyboard.press("Enter")
+    expect(menu).to_have_attribute("open", "")
+    ui.page.keyboard.press("Tab")
+    ui.page.keyboard.press("Escape")
+    expect(menu).not_to_have_attribute("open", "")
+    assert ui.page.evaluate("document.activeElement.tagName") == "SUMMARY"
     ui.check()
