@@ -1,5 +1,5 @@
 """The embedded SQLite database, taught what PostgreSQL already does: LIKE that ignores letter
-case in every alphabet. SQLite's own LIKE folds only ASCII, so a staff search for "асхат" missed
+case in every alphabet, and TRANSLATE. SQLite's own LIKE folds only ASCII, so a staff search for "асхат" missed
 "Асхат" (Django's contains and icontains are both LIKE there). Connected to connection_created
 in BibarysConfig.ready; PostgreSQL connections are left alone."""
 
@@ -31,9 +31,20 @@ def unicode_like(pattern, value, escape=None) -> bool | None:
     return _pattern(str(pattern).casefold(), escape).fullmatch(str(value).casefold()) is not None
 
 
+def translate(value, source, target):
+    """SQL TRANSLATE(value, from, to) as PostgreSQL has it (the catalog search folds Kazakh
+    letters with it: catalog.selectors.folded_name)."""
+    if value is None or source is None or target is None:
+        return None
+    table = {ord(char): (target[i] if i < len(target) else None)
+             for i, char in reversed(list(enumerate(source)))}
+    return str(value).translate(table)
+
+
 def install(sender, connection, **kwargs) -> None:
     if connection.vendor != "sqlite":
         return
     raw = connection.connection
     raw.create_function("like", 2, unicode_like, deterministic=True)
     raw.create_function("like", 3, unicode_like, deterministic=True)
+    raw.create_function("translate", 3, translate, deterministic=True)

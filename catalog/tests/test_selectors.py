@@ -27,6 +27,22 @@ def test_search_by_name_sku_and_barcode():
     assert _names(selectors.shop_products(ShopFilters(q="4870000000014"))) == [bread.name]
 
 
+def test_search_finds_kazakh_typed_on_a_russian_keyboard():
+    """"кымыз" for "Қымыз", a Latin i for "і", "мед" for "Мёд": how people type here."""
+    kumys = ProductFactory(name="Қымыз 0,5 л / Кумыс")
+    cheese = ProductFactory(name="Ірімшік «Қазақша»")
+    honey = ProductFactory(name="Бал / Мёд")
+    ProductFactory(name="Айран")
+
+    def found(q):
+        return _names(selectors.shop_products(ShopFilters(q=q)))
+
+    assert found("кымыз") == found("ҚЫМЫЗ") == [kumys.name]
+    assert found("ірімшiк") == found("иримшик") == [cheese.name]
+    assert found("мед") == [honey.name]
+    assert found("казакша") == [cheese.name]
+
+
 def test_shoppers_see_only_active_products():
     ProductFactory(name="A")
     ProductFactory(name="B", is_active=False)
