@@ -291,12 +291,14 @@ def cart_remove(*, request, product_id: int) -> None:
     _forget_count(request)
 
 
-def cart_merge(*, request, user) -> None:
+def cart_merge(*, request, user) -> int:
     """Move the anonymous session cart into the user's saved cart (quantities add up). Lines
-    that now exceed stock stay, with a warning on the cart page; nothing is lost at login."""
+    that now exceed stock stay, with a warning on the cart page; nothing is lost at login.
+    Returns how many products were already in the saved cart (their quantities added up)."""
     data = request.session.get(SESSION_KEY) if hasattr(request, "session") else None
     if not data:
-        return
+        return 0
+    combined = 0
     products = set(Product.objects.filter(pk__in=[int(pk) for pk in data])
                    .values_list("pk", flat=True))
     with transaction.atomic():
@@ -313,7 +315,9 @@ def cart_merge(*, request, user) -> None:
                 line = existing[pk]
                 line.quantity = min(line.quantity + quantity, MAX_QUANTITY)
                 line.save(update_fields=["quantity"])
+                combined += 1
             else:
                 CartLine.objects.create(cart=cart, product_id=pk, quantity=quantity)
     request.session.pop(SESSION_KEY, None)
     _forget_count(request)
+    return combined

@@ -15,6 +15,13 @@ def orders_of(user) -> QuerySet:
             .order_by("-created_at", "-id"))
 
 
+def just_placed(user, *, minutes: int = 30) -> Order | None:
+    """The shopper's order placed in the last `minutes`, if any: a checkout left open in a
+    second tab finds its cart empty because of it."""
+    since = timezone.now() - datetime.timedelta(minutes=minutes)
+    return Order.objects.filter(user=user, created_at__gte=since).order_by("-id").first()
+
+
 def order_for_page(queryset: QuerySet) -> QuerySet:
     return queryset.select_related("user")
 

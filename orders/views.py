@@ -230,6 +230,13 @@ def checkout_review(request):
                 idempotency_key=form.cleaned_data["idempotency_key"],
                 expected_total=form.cleaned_data["expected_total"], **details)
         except ValidationError as exc:
+            placed = (selectors.just_placed(request.user)
+                      if getattr(exc, "code", None) == "empty_cart" else None)
+            if placed is not None:
+                # The same cart was placed from another tab a moment ago: say so, not "empty".
+                messages.info(request, _("Order %(number)s is already placed: this page was "
+                                         "still open in another tab.") % {"number": placed.number})
+                return redirect("orders:checkout_done", pk=placed.pk)
             for message in exc.messages:
                 form.add_error(None, message)
         else:

@@ -89,10 +89,14 @@ def test_anonymous_cart_lives_in_the_session_and_merges_at_login(shopper):
     # The shopper already had one of `first` saved from an earlier visit.
     from orders.cart import saved_cart
     CartLine.objects.create(cart=saved_cart(shopper), product=first, quantity=Decimal("1"))
-    assert client.login(username="shopper_a", password="correct-horse-battery-staple")
+    page = client.post(reverse("login"), {"username": "shopper_a",
+                                          "password": "correct-horse-battery-staple"},
+                       HTTP_ACCEPT_LANGUAGE="en", follow=True).content.decode()
     lines = {line.product_id: line.quantity for line in CartLine.objects.filter(cart__user=shopper)}
     assert lines == {first.pk: Decimal("3"), second.pk: Decimal("1")}
     assert "bibarys_cart" not in client.session
+    # Quantities added up at login are not a surprise at checkout.
+    assert "the quantities are added up" in page
 
 
 def test_stepper_update_and_remove(shopper_client, shopper):

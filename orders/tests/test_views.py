@@ -211,6 +211,22 @@ def test_a_price_changed_after_the_review_places_nothing_and_says_the_new_total(
     assert placed.status_code == 302 and Order.objects.get().total == Decimal("1593.15")
 
 
+def test_a_second_tab_placing_the_same_cart_is_shown_the_order_it_placed(shopper_client,
+                                                                         shopper):
+    milk = product_in_stock("5")
+    fund(shopper, "5000")
+    shopper_client.post(reverse("orders:cart_add", args=[milk.pk]), {"quantity": "1"})
+    _s1, review, placed = checkout(shopper_client)
+    order = Order.objects.get()
+    # The other tab's form has its own key; the cart it shows is gone.
+    other = shopper_client.post(reverse("orders:checkout_review"), {
+        "payment": "wallet", "idempotency_key": str(uuid.uuid4())}, HTTP_ACCEPT_LANGUAGE="en")
+    assert other["Location"] == reverse("orders:checkout_done", kwargs={"pk": order.pk})
+    page = shopper_client.get(other["Location"], HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert f"Order {order.number} is already placed" in page
+    assert Order.objects.count() == 1
+
+
 def test_checkout_post_is_rate_limited(shopper_client, shopper, settings):
     settings.RATELIMIT_CHECKOUT = "2/m"
     milk = product_in_stock("5")
