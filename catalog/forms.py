@@ -133,8 +133,12 @@ class ProductForm(forms.Form):
                                     required=False)
     photos = MultiplePhotoField(
         label=_("Photos"), required=False,
-        widget=MultiplePhotoInput(attrs={"accept": "image/jpeg,image/png,image/webp",
-                                         "data-photo-preview": "new-photo-preview"}),
+        widget=MultiplePhotoInput(attrs={
+            "accept": "image/jpeg,image/png,image/webp", "data-photo-preview": "new-photo-preview",
+            # Six chosen at once: the browser keeps the first five and says so (catalog.js),
+            # instead of the whole form coming back with the choice gone.
+            "data-photo-max": "5",
+            "data-photo-too-many": _("Only the first 5 photos are kept: a product has at most 5.")}),
         help_text=_("Up to 5 photos: JPEG, PNG or WebP, each up to 5 MB. The first is the main one."))
 
     def __init__(self, *args, user, product: Product | None = None, **kwargs):

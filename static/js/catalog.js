@@ -10,7 +10,21 @@
     urls.forEach(function (url) { URL.revokeObjectURL(url); });
     urls = [];
     target.replaceChildren();
-    Array.prototype.slice.call(input.files || [], 0, 5).forEach(function (file) {
+    var max = parseInt(input.dataset.photoMax || "5", 10);
+    if (input.files && input.files.length > max && window.DataTransfer) {
+      // Keep the first `max` and say so: the server would refuse them all.
+      var kept = new DataTransfer();
+      Array.prototype.slice.call(input.files, 0, max).forEach(function (file) {
+        kept.items.add(file);
+      });
+      input.files = kept.files;
+      var note = document.createElement("p");
+      note.className = "field-error";
+      note.setAttribute("role", "alert");
+      note.textContent = input.dataset.photoTooMany || "";
+      target.appendChild(note);
+    }
+    Array.prototype.slice.call(input.files || [], 0, max).forEach(function (file) {
       var figure = document.createElement("figure");
       figure.className = "photo-preview-item";
       if (/^image\/(jpeg|png|webp)$/.test(file.type)) {

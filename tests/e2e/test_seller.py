@@ -36,8 +36,15 @@ def test_seller_product_receipt_writeoff_stocktake(make_ui, e2e_server, tmp_path
     ui.page.fill("#id_low_stock_threshold", "5")
     ui.page.fill("#id_barcodes", barcode)
     ui.page.fill("#id_description", "Үйде жасалған. <script>alert(1)</script>")
+    # Six chosen at once: the first five are kept, and the page says so before any upload.
+    six = [png(tmp_path / f"p{n}.png", (30 * n, 90, 120)) for n in range(6)]
+    ui.page.set_input_files("#id_photos", six)
+    expect(ui.page.locator("#new-photo-preview [role=alert]")).to_contain_text("first 5")
+    expect(ui.page.locator("#new-photo-preview img")).to_have_count(5)
+    assert ui.page.eval_on_selector("#id_photos", "input => input.files.length") == 5
     ui.page.set_input_files("#id_photos", [png(tmp_path / "front.png", (190, 120, 40)),
                                            png(tmp_path / "back.png", (40, 120, 190))])
+    expect(ui.page.locator("#new-photo-preview [role=alert]")).to_have_count(0)
     ui.page.locator("#new-photo-preview img").first.wait_for()  # the preview before upload
     ui.submit("product-created", ui.page.get_by_role("button", name="Create product"))
     assert "/catalog/manage/" in ui.page.url and "/new/" not in ui.page.url
