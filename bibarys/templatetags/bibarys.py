@@ -23,6 +23,17 @@ def qty_number(value, unit="pcs"):
     return format_quantity(value, unit, with_unit=False)
 
 
+@register.filter
+def fields_with_errors(form):
+    """The visible fields of a long form (more than four) that hold errors, for the summary at
+    its top (partials/form_errors.html); a short form shows its errors where the eye already
+    is."""
+    fields = form.visible_fields() if hasattr(form, "visible_fields") else []
+    if len(fields) <= 4:
+        return []
+    return [field for field in fields if field.errors]
+
+
 @register.simple_tag(takes_context=True)
 def query_replace(context, **kwargs):
     """The current query string with some parameters replaced (pagination, sort links)."""

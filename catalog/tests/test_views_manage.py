@@ -107,6 +107,17 @@ def test_product_form_refuses_bad_values_with_a_message_next_to_the_field(seller
     assert not Product.objects.exists()
 
 
+def test_a_long_form_lists_its_errors_at_the_top_with_links(seller_client):
+    response = seller_client.post(reverse("catalog:product_create"),
+                                  _form(CategoryFactory(), name="", price="abc"),
+                                  HTTP_ACCEPT_LANGUAGE="en")
+    page = response.content.decode()
+    summary = page[page.index("form-errors-summary"):]
+    assert 'role="alert"' in page and "Check the fields marked below:" in summary
+    assert 'href="#id_name"' in summary and 'href="#id_price"' in summary
+    assert 'href="#id_sku"' not in summary
+
+
 def test_product_form_refuses_a_taken_sku_and_barcode(seller_client):
     other = ProductFactory(sku="SMT-20")
     from catalog.models import ProductBarcode
