@@ -19,6 +19,7 @@ from .payments import payment_gateway
 from .permissions import admin_required
 from .services import wallet_for
 from .wallet_forms import CreditForm, TopUpForm
+from .wallet_services import TOPUP_MAX
 from .wallet_services import wallet_credit as credit_service
 from .wallet_services import wallet_topup as topup_service
 
@@ -44,12 +45,13 @@ def _safe_next(request, value: str) -> str:
 
 def _suggested_amount(raw):
     """What checkout suggests topping up (?amount=904.80), shown as the page's language writes
-    it (904,80 in kk and ru); anything else leaves the box empty."""
+    it (904,80 in kk and ru); anything else (not a number, 0, more than a top-up takes) leaves
+    the box empty."""
     try:
         amount = parse_decimal((raw or "")[:20])
     except ValueError:
         return ""
-    return amount if amount is not None and amount > 0 else ""
+    return amount if amount is not None and 0 < amount <= TOPUP_MAX else ""
 
 
 @login_required

@@ -67,7 +67,10 @@ class LocalDecimalField(forms.Field):
         # 4700,50 (kk, ru) or 4700.50 (en); a threshold of 5.000 as 5.
         if isinstance(value, Decimal) and value.is_finite():
             places = 2 if self.money else _places(value)
-            text = f"{value.quantize(Decimal(1).scaleb(-places)):f}"
+            try:
+                text = f"{value.quantize(Decimal(1).scaleb(-places)):f}"
+            except InvalidOperation:  # more digits than a Decimal holds: shown as it is
+                return str(value)
             return text.replace(".", get_format("DECIMAL_SEPARATOR"))
         return value
 

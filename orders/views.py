@@ -218,7 +218,7 @@ def checkout_review(request):
         placed = _placed_with_key(request)
         if placed is not None:
             return redirect("orders:checkout_done", pk=placed.pk)
-        if "idempotency_key" in form.errors:
+        if {"idempotency_key", "expected_total"} & set(form.errors):
             # A hidden field the shopper cannot fix: a fresh form, with a word why.
             messages.error(request, _("This checkout form has expired. Please review your "
                                       "order again."))

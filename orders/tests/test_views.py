@@ -155,6 +155,13 @@ def test_a_broken_form_key_gets_a_fresh_form_and_a_message(shopper_client, shopp
         assert response.redirect_chain == [(reverse("orders:checkout_review"), 302)]
         assert "Бұл рәсімдеу формасының мерзімі өтті" in response.content.decode()
         assert response.context["form"].initial["idempotency_key"]
+    # The total the page showed is hidden too.
+    for total in ("abc", "1e30", "NaN"):
+        response = shopper_client.post(reverse("orders:checkout_review"), {
+            "payment": "wallet", "idempotency_key": str(uuid.uuid4()), "expected_total": total},
+            follow=True)
+        assert response.redirect_chain == [(reverse("orders:checkout_review"), 302)]
+        assert "Бұл рәсімдеу формасының мерзімі өтті" in response.content.decode()
     assert not Order.objects.exists()
 
 
