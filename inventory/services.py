@@ -7,6 +7,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
+from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from accounts.audit import audit_record
@@ -15,7 +16,8 @@ from bibarys.cache import catalog_changed
 from bibarys.locks import lock_by_pk
 from bibarys.money import format_quantity
 from bibarys.units import Unit, quantity_fits_unit
-from catalog.models import Category, Product
+from catalog.models import Category, Product, ProductBarcode
+from catalog.services import category_create
 from catalog.signals import products_recategorised
 
 from .models import (
@@ -950,7 +952,6 @@ def _products_import_plan(*, rows, rejected=(), by, seller, set_quantities: bool
     """What importing `rows` would do, read from the database as it is now. Writes nothing.
     `rejected`: rows the file check refused; they are checked here too (their errors only), so
     the user sees every problem of the file at once."""
-    from catalog.models import ProductBarcode
     from inventory.importers import sku_key
 
     result = ImportResult()
@@ -1141,11 +1142,6 @@ def products_import(*, rows, by, seller, filename: str = "", dry_run: bool = Fal
     nothing: every problem comes back with its line number. `rejected` (dry run only): rows
     the file check refused, checked here too so every problem is reported in one round.
     """
-    from django.utils.text import slugify
-
-    from catalog.models import ProductBarcode
-    from catalog.services import category_create
-
     if dry_run:
         result, _categories = _products_import_plan(
             rows=rows, rejected=rejected, by=by, seller=seller, set_quantities=set_quantities)
@@ -1169,9 +1165,7 @@ def products_import(*, rows, by, seller, filename: str = "", dry_run: bool = Fal
                 raise _outdated(result, expected_stock)
             _products_import_write(result=result, categories=categories, by=by, seller=seller,
                                    filename=filename, set_quantities=set_quantities,
-                                   request=request, slugify=slugify,
-                                   category_create=category_create,
-                                   barcode_model=ProductBarcode)
+                                   request=request)
     except IntegrityError:
         # A product with one of the file's SKUs or barcodes appeared since the plan.
         raise ImportOutdated(_("The products changed since the preview.")) from None
@@ -1179,8 +1173,7 @@ def products_import(*, rows, by, seller, filename: str = "", dry_run: bool = Fal
 
 
 def _products_import_write(*, result: ImportResult, categories, by, seller, filename: str,
-                           set_quantities: bool, request, slugify, category_create,
-                           barcode_model) -> None:
+                           set_quantities: bool, request) -> None:
     """Write a plan made under the products' locks (products_import)."""
     # Categories the file names that do not exist yet (an admin's import only), one by one
     # through catalog's service so that each is audited like one made on the categories page.
@@ -1209,8 +1202,8 @@ def _products_import_write(*, result: ImportResult, categories, by, seller, file
                     for f in change.fields if f.field == "barcode"]
     new_barcodes += [(product.pk, row.barcode) for product, row in zip(created, new_rows)
                      if row.barcode]
-    barcode_model.objects.bulk_create(
-        [barcode_model(product_id=pk, code=code) for pk, code in new_barcodes],
+    ProductBarcode.objects.bulk_create(
+        [ProductBarcode(product_id=pk, code=code) for pk, code in new_barcodes],
         batch_size=BULK_CHUNK)
 
     # Changed fields of existing products. One executemany per changed column, each with only

@@ -311,6 +311,7 @@ def order_cancel(request, pk):
         return render(request, "orders/order_cancel_confirm.html",
                       {"order": order, "reason": reason})
     was_cancelled = order.status == OrderStatus.CANCELLED
+    refunds = order.is_paid and order.payment == Order.Payment.WALLET
     try:
         services.order_cancel(order=order, by=request.user, reason=reason, request=request)
     except PermissionDenied:
@@ -321,10 +322,13 @@ def order_cancel(request, pk):
         if was_cancelled:
             messages.info(request, _("Order %(number)s was already cancelled.")
                           % {"number": order.number})
-        else:
+        elif refunds:
             messages.success(request, _("Order %(number)s is cancelled. The stock is back on the "
                                         "shelf and any payment is refunded to the wallet.")
                              % {"number": order.number})
+        else:  # cash on pickup: nothing was paid
+            messages.success(request, _("Order %(number)s is cancelled. The stock is back on the "
+                                        "shelf.") % {"number": order.number})
     return redirect("orders:order_detail", pk=order.pk)
 
 

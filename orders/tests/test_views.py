@@ -273,6 +273,13 @@ def test_a_cancelled_cash_order_says_nothing_was_charged(shopper_client, shopper
     page = shopper_client.get(reverse("orders:order_detail", args=[order.pk]),
                               HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert "not charged" in page and "refunded" not in page
+    # Nor does the message after cancelling promise a refund.
+    order2 = place(shopper, fill_cart(shopper, (milk, "1")), payment="cash")
+    page = shopper_client.post(reverse("orders:order_cancel", args=[order2.pk]),
+                               {"confirmed": "1"}, HTTP_ACCEPT_LANGUAGE="en",
+                               follow=True).content.decode()
+    assert f"Order {order2.number} is cancelled. The stock is back on the shelf." in page
+    assert "wallet" not in page.split('class="messages"')[1].split("</ul>")[0]
 
 
 def test_cancel_is_post_only(shopper_client, shopper):
