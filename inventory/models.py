@@ -181,6 +181,11 @@ class ReceiptLine(models.Model):
                                 on_delete=models.PROTECT, related_name="receipt_lines")
     quantity = models.DecimalField(_("quantity"), max_digits=14, decimal_places=3)
     unit_cost = models.DecimalField(_("unit cost"), max_digits=12, decimal_places=2)
+    # How many times the product was added to this receipt (a second scan, an invoice listing
+    # it twice), and whether their unit costs differed: then `unit_cost` is their average, not
+    # a price printed on the supplier's invoice, and the line says so.
+    additions = models.PositiveSmallIntegerField(_("times added"), default=1)
+    cost_averaged = models.BooleanField(_("average unit cost"), default=False)
     # Set when posted: every receipt movement belongs to exactly one receipt line.
     movement = models.OneToOneField(StockMovement, on_delete=models.PROTECT, null=True,
                                     blank=True, related_name="receipt_line")

@@ -352,6 +352,25 @@ def _require_draft(document) -> None:
         )
 
 
+def _document_delete(model, document, *, by, action: str, request=None) -> None:
+    """Throw away a draft document, with an audit entry written before the row goes (it names
+    the document and what it held). A posted document stays forever: refused, nothing
+    deleted. The caller has checked that `by` may post it (the views' seller scoping)."""
+    with transaction.atomic():
+        document = _lock_document(model, document)
+        if not document.is_draft:
+            raise ValidationError(
+                _("%(doc)s is posted and cannot be deleted.") % {"doc": document},
+                code="posted",
+            )
+        changes = {"status": [DocumentStatus.DRAFT.value, "deleted"],
+                   "lines": document.lines.count()}
+        if document.note:
+            changes["note"] = document.note
+        audit_record(actor=by, action=action, obj=document, request=request, changes=changes)
+        document.delete()
+
+
 def _lock_document(model, document):
     return model.objects.select_for_update().get(pk=document.pk)
 
@@ -412,7 +431,8 @@ def receipt_line_set(*, receipt: GoodsReceipt, by, product: Product, quantity: D
         receipt = _lock_draft(GoodsReceipt, receipt)
         line, _created = ReceiptLine.objects.update_or_create(
             document=receipt, product=product,
-            defaults={"quantity": quantity, "unit_cost": Decimal(unit_cost)},
+            defaults={"quantity": quantity, "unit_cost": Decimal(unit_cost), "additions": 1,
+                      "cost_averaged": False},
         )
         return line
 
@@ -463,7 +483,9 @@ def receipt_line_add(*, receipt: GoodsReceipt, by, product: Product, quantity: D
         line.unit_cost = average_unit_cost(quantity=line.quantity, unit_cost=line.unit_cost,
                                            added_quantity=quantity, added_unit_cost=unit_cost)
         line.quantity += quantity
-        line.save(update_fields=["quantity", "unit_cost"])
+        line.additions = min(line.additions + 1, 32767)
+        line.cost_averaged = line.cost_averaged or averaged
+        line.save(update_fields=["quantity", "unit_cost", "additions", "cost_averaged"])
         return LineAdded(line=line, merged=True, averaged=averaged)
 
 
@@ -473,11 +495,9 @@ def receipt_line_remove(*, receipt: GoodsReceipt, by, line_id: int) -> None:
         receipt.lines.filter(pk=line_id).delete()
 
 
-def receipt_delete(*, receipt: GoodsReceipt, by) -> None:
-    """Throw away a draft receipt (a posted one stays forever)."""
-    with transaction.atomic():
-        receipt = _lock_draft(GoodsReceipt, receipt)
-        receipt.delete()
+def receipt_delete(*, receipt: GoodsReceipt, by, request=None) -> None:
+    """Throw away a draft receipt, audited (a posted one stays forever)."""
+    _document_delete(GoodsReceipt, receipt, by=by, action="receipt.delete", request=request)
 
 
 def receipt_post(*, receipt: GoodsReceipt, by, request=None) -> GoodsReceipt:
@@ -646,10 +666,9 @@ def writeoff_line_remove(*, writeoff: WriteOff, by, line_id: int) -> None:
         writeoff.lines.filter(pk=line_id).delete()
 
 
-def writeoff_delete(*, writeoff: WriteOff, by) -> None:
-    with transaction.atomic():
-        writeoff = _lock_draft(WriteOff, writeoff)
-        writeoff.delete()
+def writeoff_delete(*, writeoff: WriteOff, by, request=None) -> None:
+    """Throw away a draft write-off, audited (a posted one stays forever)."""
+    _document_delete(WriteOff, writeoff, by=by, action="writeoff.delete", request=request)
 
 
 def writeoff_post(*, writeoff: WriteOff, by, request=None) -> WriteOff:
@@ -709,6 +728,11 @@ def stocktake_start(*, by, category=None, note: str = "") -> Stocktake:
             batch_size=BULK_CHUNK,
         )
         return stocktake
+
+
+def stocktake_delete(*, stocktake: Stocktake, by, request=None) -> None:
+    """Throw away a draft stocktake and its counts, audited (a posted one stays forever)."""
+    _document_delete(Stocktake, stocktake, by=by, action="stocktake.delete", request=request)
 
 
 def stocktake_count(*, stocktake: Stocktake, by, line: StocktakeLine,

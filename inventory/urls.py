@@ -30,6 +30,7 @@ urlpatterns = [
     path("stocktakes/<int:pk>/lines/<int:line_pk>/count/", views.stocktake_count,
          name="stocktake_count"),
     path("stocktakes/<int:pk>/post/", views.stocktake_post, name="stocktake_post"),
+    path("stocktakes/<int:pk>/delete/", views.stocktake_delete, name="stocktake_delete"),
     path("stocktakes/<int:pk>/sheet.pdf", views.stocktake_sheet, name="stocktake_sheet"),
     path("products/<int:pk>/movements/", views.product_movements, name="product_movements"),
     path("products/<int:pk>/correct/", views.product_correct, name="product_correct"),

@@ -19,6 +19,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from accounts.audit import audit_record
@@ -204,17 +205,33 @@ def receipt_reverse(request, pk):
     return redirect("inventory:receipt_detail", pk=receipt.pk)
 
 
+def _draft_delete(request, document, *, delete, detail: str, listing: str):
+    """Delete a draft document: the button's "are you sure?" is a browser dialog that sends
+    confirmed=1; without JavaScript this asks on a page (as cancelling an order does). A posted
+    document is refused and stays."""
+    if not document.is_draft:
+        messages.error(request, _("%(doc)s is posted and cannot be deleted.") % {"doc": document})
+        return redirect(detail, pk=document.pk)
+    if not request.POST.get("confirmed"):
+        return render(request, "inventory/document_delete_confirm.html", {
+            "doc": document, "lines": document.lines.count(),
+            "action": request.path, "back": reverse(detail, args=[document.pk])})
+    try:
+        delete(by=request.user, request=request)
+    except ValidationError as error:
+        messages.error(request, _errors(error))
+        return redirect(detail, pk=document.pk)
+    messages.success(request, _("%(doc)s is deleted.") % {"doc": document})
+    return redirect(listing)
+
+
 @staff_required
 @require_POST
 def receipt_delete(request, pk):
     receipt = _receipt(request, pk)
-    try:
-        services.receipt_delete(receipt=receipt, by=request.user)
-        messages.success(request, _("The draft is deleted."))
-        return redirect("inventory:receipt_list")
-    except ValidationError as error:
-        messages.error(request, _errors(error))
-        return redirect("inventory:receipt_detail", pk=receipt.pk)
+    return _draft_delete(
+        request, receipt, detail="inventory:receipt_detail", listing="inventory:receipt_list",
+        delete=lambda **kw: services.receipt_delete(receipt=receipt, **kw))
 
 
 # Write-offs ------------------------------------------------------------------------------------
@@ -333,13 +350,9 @@ def writeoff_post(request, pk):
 @require_POST
 def writeoff_delete(request, pk):
     writeoff = _writeoff(request, pk)
-    try:
-        services.writeoff_delete(writeoff=writeoff, by=request.user)
-        messages.success(request, _("The draft is deleted."))
-        return redirect("inventory:writeoff_list")
-    except ValidationError as error:
-        messages.error(request, _errors(error))
-        return redirect("inventory:writeoff_detail", pk=writeoff.pk)
+    return _draft_delete(
+        request, writeoff, detail="inventory:writeoff_detail", listing="inventory:writeoff_list",
+        delete=lambda **kw: services.writeoff_delete(writeoff=writeoff, **kw))
 
 
 # Stocktakes ------------------------------------------------------------------------------------
@@ -383,8 +396,15 @@ def _stocktake_context(request, stocktake, **extra):
 def stocktake_detail(request, pk):
     stocktake = _stocktake(request, pk)
     focus = request.GET.get("focus")
+    extra = {}
+    scanned = request.GET.get("scanned", "")
+    if stocktake.is_draft and scanned.isdigit():
+        # A weighed product just scanned without JavaScript: its weight field in the scan panel.
+        line = stocktake.lines.select_related("product").filter(pk=int(scanned)).first()
+        if line is not None:
+            extra = {"line": line, "counted": False}
     return render(request, "inventory/stocktake_detail.html",
-                  _stocktake_context(request, stocktake, focus=focus))
+                  _stocktake_context(request, stocktake, focus=focus, **extra))
 
 
 @staff_required
@@ -421,7 +441,7 @@ def stocktake_scan(request, pk):
                                                                      line.product.unit)})
         return redirect("inventory:stocktake_detail", pk=stocktake.pk)
     url = reverse("inventory:stocktake_detail", args=[stocktake.pk])
-    return redirect(f"{url}?q={line.product.sku}&focus={line.pk}#line-{line.pk}")
+    return redirect(f"{url}?scanned={line.pk}#scan-result")
 
 
 @staff_required
@@ -431,18 +451,21 @@ def stocktake_count(request, pk, line_pk):
     line = get_object_or_404(StocktakeLine.objects.select_related("product"), pk=line_pk,
                              document=stocktake)
     form = CountForm(request.POST)
+    from_scan = bool(request.POST.get("from_scan"))
+    # The weight typed after a scan adds to what was counted so far (a second crate of apples
+    # weighed after the first), as a scanned piece adds one; the row's own field sets the count.
+    add = from_scan and bool(request.POST.get("add"))
+    if from_scan and form.is_valid() and form.cleaned_data["counted"] is None:
+        form.add_error("counted", _("Type the weight."))
     if form.is_valid():
         try:
             line = services.stocktake_count(stocktake=stocktake, by=request.user, line=line,
-                                            counted=form.cleaned_data["counted"])
+                                            counted=form.cleaned_data["counted"], add=add)
             form = None
         except ValidationError as error:
             form.add_error("counted", error)
-    if request.htmx and request.POST.get("from_scan") and form is None:
-        # The weight typed after a scan: answer in the scan panel, and refresh the row.
-        return render(request, "inventory/stocktake_detail.html#scan_result", {
-            "doc": stocktake, "line": line, "counted": True, "oob": True,
-            "summary": selectors.stocktake_summary(stocktake)})
+    if from_scan:
+        return _stocktake_scan_weight_answer(request, stocktake, line, form)
     if request.htmx:
         # 200 even for a bad number: htmx swaps the row with its error message next to it,
         # and the totals above the table follow (out of band, wrapped in a <template> so the
@@ -465,6 +488,23 @@ def stocktake_count(request, pk, line_pk):
     return redirect(f"{next_url}#line-{line.pk}")
 
 
+def _stocktake_scan_weight_answer(request, stocktake, line, form):
+    """The answer to a weight typed in the scan panel: the panel again (counted, or the weight
+    field with its error), with the row and the totals refreshed out of band."""
+    error = " ".join(form.errors.get("counted", [])) if form is not None else ""
+    if request.htmx:
+        return render(request, "inventory/stocktake_detail.html#scan_result", {
+            "doc": stocktake, "line": line, "counted": not error, "scan_error": error,
+            "oob": True, "summary": None if error else selectors.stocktake_summary(stocktake)})
+    url = reverse("inventory:stocktake_detail", args=[stocktake.pk])
+    if error:
+        messages.error(request, f"{line.product.name}: {error}")
+        return redirect(f"{url}?scanned={line.pk}#scan-result")
+    messages.success(request, _("%(name)s: %(n)s counted.") % {
+        "name": line.product.name, "n": services.format_quantity(line.counted, line.product.unit)})
+    return redirect(f"{url}#scan-code")
+
+
 @staff_required
 @require_POST
 def stocktake_post(request, pk):
@@ -472,12 +512,32 @@ def stocktake_post(request, pk):
     try:
         was_draft = stocktake.is_draft
         stocktake = services.stocktake_post(stocktake=stocktake, by=request.user, request=request)
-        if was_draft:
-            messages.success(request, _("%(doc)s is posted: the books now match the shelves.")
-                             % {"doc": stocktake})
     except ValidationError as error:
         messages.error(request, _errors(error))
+        return redirect("inventory:stocktake_detail", pk=stocktake.pk)
+    if was_draft:
+        # Uncounted lines keep their book quantity: the books match only what was counted.
+        uncounted = stocktake.lines.filter(counted__isnull=True).count()
+        if uncounted:
+            messages.warning(request, ngettext(
+                "%(doc)s is posted. %(n)s product was not counted: its stock on the books is "
+                "unchanged.",
+                "%(doc)s is posted. %(n)s products were not counted: their stock on the books "
+                "is unchanged.", uncounted) % {"doc": stocktake, "n": uncounted})
+        else:
+            messages.success(request, _("%(doc)s is posted: the books now match the shelves.")
+                             % {"doc": stocktake})
     return redirect("inventory:stocktake_detail", pk=stocktake.pk)
+
+
+@staff_required
+@require_POST
+def stocktake_delete(request, pk):
+    stocktake = _stocktake(request, pk)
+    return _draft_delete(
+        request, stocktake, detail="inventory:stocktake_detail",
+        listing="inventory:stocktake_list",
+        delete=lambda **kw: services.stocktake_delete(stocktake=stocktake, **kw))
 
 
 @staff_required

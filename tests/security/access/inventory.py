@@ -70,6 +70,11 @@ def _doc(attr, with_line=False):
     return kwargs
 
 
+def CONFIRMED(world):  # noqa: N802 (a row's POST data, read as a constant)
+    """The yes of a delete button's dialog (without it the view only asks)."""
+    return {"confirmed": "1"}
+
+
 ROWS = {
     # inventory: staff only; a document or product of seller A is not seller B's business.
     "inventory:receipt_list": staff(),
@@ -81,21 +86,23 @@ ROWS = {
     "inventory:receipt_line_remove": post_staff_owned(_doc("receipt_a", with_line=True)),
     "inventory:receipt_post": post_staff_owned(_doc("receipt_a")),
     "inventory:receipt_reverse": post_staff_owned(_doc("receipt_a")),
-    # The owner deletes the draft; the admin, coming after, finds nothing.
-    "inventory:receipt_delete": post_staff_owned(_doc("receipt_a"), admin=404),
+    # The owner deletes the draft (confirmed); the admin, coming after, finds nothing.
+    "inventory:receipt_delete": post_staff_owned(_doc("receipt_a"), admin=404, data=CONFIRMED),
     "inventory:writeoff_list": staff(),
     "inventory:writeoff_create": staff(),
     "inventory:writeoff_detail": staff_owned_by_seller_a(kwargs=_doc("writeoff_a")),
     "inventory:writeoff_line_add": post_staff_owned(_doc("writeoff_a"), owner=400, admin=400),
     "inventory:writeoff_line_remove": post_staff_owned(_doc("writeoff_a", with_line=True)),
     "inventory:writeoff_post": post_staff_owned(_doc("writeoff_a")),
-    "inventory:writeoff_delete": post_staff_owned(_doc("writeoff_a"), admin=404),
+    "inventory:writeoff_delete": post_staff_owned(_doc("writeoff_a"), admin=404, data=CONFIRMED),
     "inventory:stocktake_list": staff(),
     "inventory:stocktake_create": staff(),
     "inventory:stocktake_detail": staff_owned_by_seller_a(kwargs=_doc("stocktake_a")),
     "inventory:stocktake_scan": post_staff_owned(_doc("stocktake_a")),
     "inventory:stocktake_count": post_staff_owned(_doc("stocktake_a", with_line=True)),
     "inventory:stocktake_post": post_staff_owned(_doc("stocktake_a")),
+    "inventory:stocktake_delete": post_staff_owned(_doc("stocktake_a"), admin=404,
+                                                   data=CONFIRMED),
     "inventory:stocktake_sheet": staff_owned_by_seller_a(kwargs=_doc("stocktake_a")),
     "inventory:product_movements": staff_owned_by_seller_a(
         kwargs=lambda w: {"pk": w.product_a.pk}),
