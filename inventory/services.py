@@ -363,8 +363,7 @@ def _document_delete(model, document, *, by, action: str, request=None) -> None:
                 _("%(doc)s is posted and cannot be deleted.") % {"doc": document},
                 code="posted",
             )
-        changes = {"status": [DocumentStatus.DRAFT.value, "deleted"],
-                   "lines": document.lines.count()}
+        changes = {"lines": document.lines.count()}
         if document.note:
             changes["note"] = document.note
         audit_record(actor=by, action=action, obj=document, request=request, changes=changes)
