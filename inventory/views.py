@@ -48,6 +48,22 @@ def _errors(error: ValidationError) -> str:
     return " ".join(error.messages)
 
 
+# Which field of a line form a service's refusal is about: the message goes next to it.
+LINE_ERROR_FIELDS = {"quantity": "quantity", "unit_step": "quantity", "unit_cost": "unit_cost",
+                     "not_your_product": "product"}
+
+
+def _line_error(form, error: ValidationError) -> None:
+    """Put a service's refusal of a document line next to the field it is about (a fraction
+    of a piece next to the quantity), or above the form when it is about the document."""
+    if hasattr(error, "error_dict"):
+        form.add_error(None, error)
+        return
+    for item in error.error_list:
+        field = LINE_ERROR_FIELDS.get(item.code)
+        form.add_error(field if field in form.fields else None, item)
+
+
 LINE_NOTICE_KEY = "inventory_line_notice"
 
 
@@ -141,7 +157,7 @@ def receipt_line_add(request, pk):
             added = services.receipt_line_add(receipt=receipt, by=request.user,
                                               **form.cleaned_data)
         except ValidationError as error:
-            form.add_error(None, error)
+            _line_error(form, error)
         else:
             if added.merged:
                 _line_notice_keep(request, receipt, _receipt_merge_notice(added))
@@ -295,7 +311,7 @@ def writeoff_line_add(request, pk):
             added = services.writeoff_line_add(writeoff=writeoff, by=request.user,
                                                **form.cleaned_data)
         except ValidationError as error:
-            form.add_error(None, error)
+            _line_error(form, error)
         else:
             notice = _writeoff_merge_notice(added)
             if notice:

@@ -264,3 +264,23 @@ def test_a_receipt_line_merged_at_an_averaged_cost_says_so_on_the_line(seller, s
     receipt_post(receipt=receipt, by=seller)
     posted = seller_client.get(reverse("inventory:receipt_detail", args=[receipt.pk]))
     assert "average of 3 additions at different costs" in posted.content.decode()
+
+
+# Walking through the pages as a seller ----------------------------------------------------------
+
+
+@pytest.mark.parametrize("kind", ["receipt", "writeoff"])
+def test_a_fraction_of_a_piece_on_a_line_is_refused_next_to_the_quantity(kind, seller,
+                                                                         seller_client):
+    ayran = ProductFactory(seller=seller, sku="AYRAN-1", unit="pcs")
+    stock_up(ayran, 5)
+    document = (receipt_create(by=seller, supplier="ТОО Алматы Сүт", date=DAY)
+                if kind == "receipt" else writeoff_create(by=seller, date=DAY))
+    response = seller_client.post(reverse(f"inventory:{kind}_line_add", args=[document.pk]), {
+        "product": "AYRAN-1", "quantity": "1,5", "unit_cost": "100", "reason": "damaged"})
+    assert response.status_code == 400
+    form = response.context["line_form"]
+    assert form.errors["quantity"] == [f"{ayran.name} is counted in whole numbers."]
+    assert not form.non_field_errors()
+    assert 'id="id_quantity_error"' in response.content.decode()
+    assert not document.lines.exists()
