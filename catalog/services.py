@@ -150,7 +150,8 @@ def product_create(*, by, name: str, category: Category, unit: str, price: Decim
     product = Product.objects.create(
         name=name.strip(), slug=_unique_slug(Product, f"{name} {sku}", fallback="product"),
         name_ru=name_ru.strip(), name_en=name_en.strip(), description_ru=description_ru,
-        description_en=description_en, description=description, category=category, seller=seller, unit=unit, price=price,
+        description_en=description_en, description=description, category=category,
+        seller=seller, unit=unit, price=price,
         cost_price=cost_price, low_stock_threshold=low_stock_threshold, sku=sku,
         is_active=is_active)
     _set_barcodes(product, codes)

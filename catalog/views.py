@@ -198,7 +198,8 @@ def wishlist_to_cart(request, product_pk):
         messages.error(request, _error_text(error))
     else:
         services.wishlist_remove(user=request.user, product=item.product)
-        messages.success(request, _("%(name)s is in your cart now.") % {"name": item.product.display_name})
+        messages.success(request, _("%(name)s is in your cart now.")
+                         % {"name": item.product.display_name})
     return redirect("catalog:wishlist")
 
 

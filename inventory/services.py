@@ -944,8 +944,8 @@ def _category_key(name: str) -> str:
     return " ".join(name.split()).casefold()
 
 
-IMPORT_FIELDS = ("pk", "sku", "name", "name_ru", "name_en", "unit", "price", "cost_price", "quantity", "seller_id",
-                 "category_id", "category__name")
+IMPORT_FIELDS = ("pk", "sku", "name", "name_ru", "name_en", "unit", "price", "cost_price",
+                 "quantity", "seller_id", "category_id", "category__name")
 
 
 def _products_import_plan(*, rows, rejected=(), by, seller, set_quantities: bool,

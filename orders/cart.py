@@ -74,7 +74,8 @@ def check_available(product: Product, quantity: Decimal) -> None:
             message = _("%(name)s is out of stock.") % {"name": product.display_name}
         else:
             message = _("%(name)s: only %(left)s left.") % {
-                "name": product.display_name, "left": format_quantity(product.quantity, product.unit)}
+                "name": product.display_name,
+                "left": format_quantity(product.quantity, product.unit)}
         raise ValidationError(message, code="short")
 
 
@@ -106,7 +107,8 @@ class CartItem:
             return _("%(name)s is out of stock.") % {"name": product.display_name}
         if self.quantity > product.quantity:
             return _("%(name)s: only %(left)s left.") % {
-                "name": product.display_name, "left": format_quantity(product.quantity, product.unit)}
+                "name": product.display_name,
+                "left": format_quantity(product.quantity, product.unit)}
         return ""
 
 
@@ -173,8 +175,8 @@ def checkout_details_save(*, user, delivery: str, address: str, phone: str, note
             "delivery": delivery, "address": address, "phone": phone, "note": note})
 
 
-PRODUCT_FIELDS = ("id", "name", "name_ru", "name_en", "slug", "unit", "price", "quantity", "is_active", "seller_id",
-                  "category_id")
+PRODUCT_FIELDS = ("id", "name", "name_ru", "name_en", "slug", "unit", "price", "quantity",
+                  "is_active", "seller_id", "category_id")
 
 
 def cart_summary(request) -> CartSummary:

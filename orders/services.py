@@ -104,7 +104,8 @@ def order_place(*, user, payment: str, idempotency_key, cart: Cart | None = None
 
 
 # What placing an order reads of a product (its description and the rest stay on disk).
-SALE_FIELDS = ("id", "name", "name_ru", "name_en", "unit", "price", "cost_price", "quantity", "is_active", "seller_id")
+SALE_FIELDS = ("id", "name", "name_ru", "name_en", "unit", "price", "cost_price", "quantity",
+               "is_active", "seller_id")
 
 
 def _lock_cart_products(cart: Cart) -> tuple[dict[int, Decimal], dict[int, Product]]:
@@ -162,7 +163,8 @@ def _place(*, user, payment, idempotency_key, cart, items, delivery, address, ph
                             % {"name": product.display_name})
         elif quantity > product.quantity:
             problems.append(_("%(name)s: %(left)s left") % {
-                "name": product.display_name, "left": format_quantity(product.quantity, product.unit)})
+                "name": product.display_name,
+                "left": format_quantity(product.quantity, product.unit)})
     if problems:
         raise OrderProblems(problems)
 

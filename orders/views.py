@@ -110,7 +110,8 @@ def cart_remove(request, product_pk):
     carts.cart_remove(request=request, product_id=product.pk)
     if request.htmx:
         return _cart_body(request)
-    messages.success(request, _("%(name)s is removed from your cart.") % {"name": product.display_name})
+    messages.success(request, _("%(name)s is removed from your cart.")
+                     % {"name": product.display_name})
     return redirect("orders:cart")
 
 
