@@ -88,7 +88,7 @@ def order_invoice(request, pk):
     order = selectors.order_for_invoice(pk, request.user)
     if order is None:
         raise Http404
-    lines = list(order.lines.order_by("id"))
+    lines = list(order.lines.select_related("product").order_by("id"))
     content = render_pdf("analytics/pdf/invoice.html", {
         "order": order, "lines": lines, "title": _("Invoice"),
         "generated_at": timezone.localtime(), "store_wide": True})

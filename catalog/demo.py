@@ -1,4 +1,5 @@
-"""Demo catalog: a realistic Almaty grocery store with Kazakh and Russian names, prices in tenge,
+"""Demo catalog: a realistic Almaty grocery store, each product named in Kazakh, Russian and
+English (catalog.demo_names), prices in tenge,
 valid EAN-13 barcodes and photos drawn with Pillow (no downloads).
 
 - `seed(context)` makes the categories and `context.products` products (default 200) owned by
@@ -25,6 +26,7 @@ from django.utils.text import slugify
 from accounts.models import User
 
 from .models import Category, Product, ProductBarcode, ProductPhoto, Review, WishlistItem
+from .demo_names import DESCRIPTIONS_EN, EN, SIZES_EN
 
 BULK_FROM = 1000
 CHUNK = 2000
@@ -296,17 +298,28 @@ def _money(value) -> Decimal:
 
 
 def _templates():
-    """Every product the store sells, in a fixed order: (category slug, kk, ru, unit, price)."""
+    """Every product the store sells, in a fixed order: (category slug, (kk, ru, en), unit,
+    price)."""
     rows = []
     for slug, items in CATALOG.items():
         for kk, ru, unit, price, sizes in items:
+            en = EN[ru]
             if not sizes:
-                rows.append((slug, kk, ru, unit, _money(price)))
+                rows.append((slug, (kk, ru, en), unit, _money(price)))
                 continue
             for size_kk, size_ru, factor in sizes:
-                rows.append((slug, f"{kk} {size_kk}", f"{ru} {size_ru}", unit,
-                             _money(Decimal(price) * Decimal(factor))))
+                rows.append((slug, (f"{kk} {size_kk}", f"{ru} {size_ru}",
+                                    f"{en} {SIZES_EN[size_ru]}"),
+                             unit, _money(Decimal(price) * Decimal(factor))))
     return rows
+
+
+def _descriptions(slug: str, parent: str | None = None) -> dict:
+    """The product fields of a category's description, in kk, ru and en."""
+    key = slug if slug in DESCRIPTIONS else (parent or "")
+    kk, _sep, ru = DESCRIPTIONS.get(key, "").partition(" / ")
+    return {"description": kk, "description_ru": ru,
+            "description_en": DESCRIPTIONS_EN.get(key, "")}
 
 
 def _categories() -> dict[str, Category]:
@@ -446,12 +459,16 @@ def seed(context):
 
 def _spec(index: int, templates):
     """The index-th product of the demo: a template, and a series number once they run out."""
-    slug, kk, ru, unit, price = templates[index % len(templates)]
+    slug, names, unit, price = templates[index % len(templates)]
     series = index // len(templates)
-    name = f"{kk} / {ru}"
     if series:
-        name = f"{name} · {series + 1}"
-    return slug, name, unit, price
+        names = tuple(f"{name} · {series + 1}" for name in names)
+    return slug, names, unit, price
+
+
+def _names(names) -> dict:
+    kk, ru, en = names
+    return {"name": kk, "name_ru": ru, "name_en": en}
 
 
 def _category_meta(slug):
@@ -471,17 +488,17 @@ def _seed_small(context, wanted, categories, sellers) -> int:
         sku = f"BB-{index + 1:06d}"
         if sku in existing:
             continue
-        slug, name, unit, price = _spec(index, templates)
+        slug, names, unit, price = _spec(index, templates)
+        name = names[0]
         _cat_slug, _name, _parent, seller_name, colour, shape = _category_meta(slug)
         product = Product.objects.create(
-            name=name, slug=_product_slug(name, sku), description=DESCRIPTIONS.get(
-                slug, DESCRIPTIONS.get(_parent or "", "")),
+            **_names(names), slug=_product_slug(names, sku), **_descriptions(slug, _parent),
             category=categories[slug], seller=sellers[seller_name], unit=unit, price=price,
             cost_price=_money(price * Decimal("0.72")), low_stock_threshold=_threshold(unit),
             sku=sku)
         ProductBarcode.objects.create(product=product, code=_ean13(f"4870{index + 1:08d}"))
         letter = next((ch for ch in name if ch.isalnum()), "?").upper()
-        variant = sum(map(ord, name.split(" / ")[0])) % 4
+        variant = sum(map(ord, name)) % 4
         key = f"v2-{shape}-{ord(letter):x}-{variant}"
         image_name, thumb_name = _photo_files(key, shape, colour, letter, variant)
         ProductPhoto.objects.create(product=product, image=image_name, thumbnail=thumb_name,
@@ -493,8 +510,8 @@ def _seed_small(context, wanted, categories, sellers) -> int:
     return len(created)
 
 
-def _product_slug(name: str, sku: str) -> str:
-    return f"{slugify(name.split(' / ')[-1], allow_unicode=True)[:150]}-{sku.lower()}"
+def _product_slug(names, sku: str) -> str:
+    return f"{slugify(names[1], allow_unicode=True)[:150]}-{sku.lower()}"  # from the ru name
 
 
 def _seed_bulk(context, wanted, categories, sellers) -> int:
@@ -509,13 +526,13 @@ def _seed_bulk(context, wanted, categories, sellers) -> int:
             sku = f"BB-{index + 1:06d}"
             if sku in existing:
                 continue
-            slug, name, unit, price = _spec(index, templates)
+            slug, names, unit, price = _spec(index, templates)
             seller_name = _category_meta(slug)[3]
             batch.append(Product(
-                name=name, slug=_product_slug(name, sku), category=categories[slug],
+                **_names(names), slug=_product_slug(names, sku), category=categories[slug],
                 seller=sellers[seller_name], unit=unit, price=price,
                 cost_price=_money(price * Decimal("0.72")), low_stock_threshold=_threshold(unit),
-                sku=sku, description=DESCRIPTIONS.get(slug, "")))
+                sku=sku, **_descriptions(slug)))
             codes.append((sku, _ean13(f"4870{index + 1:08d}")))
         if not batch:
             continue

@@ -105,10 +105,19 @@ class MultiplePhotoField(forms.FileField):
 
 
 class ProductForm(forms.Form):
-    """The product card a seller fills in; the admin also chooses the seller."""
+    """The product card a seller fills in; the admin also chooses the seller. The name and
+    description in the store's language (Kazakh) are the product's own; Russian and English
+    ones are optional (a shopper reading those sees the Kazakh one when they are empty)."""
 
     name = forms.CharField(label=pgettext_lazy("catalog", "Name"), max_length=200,
-                           help_text=_("As the shelf label says, e.g. «Сүт 3,2% 1 л / Молоко 3,2% 1 л»."))
+                           help_text=_("Required. As the shelf label says, e.g. «Сүт 3,2% 1 л»."),
+                           widget=forms.TextInput(attrs={"lang": "kk"}))
+    name_ru = forms.CharField(label=pgettext_lazy("catalog", "Name"), max_length=200,
+                              required=False, widget=forms.TextInput(attrs={"lang": "ru"}),
+                              help_text=_("Optional. Empty: Russian readers see the Kazakh name."))
+    name_en = forms.CharField(label=pgettext_lazy("catalog", "Name"), max_length=200,
+                              required=False, widget=forms.TextInput(attrs={"lang": "en"}),
+                              help_text=_("Optional. Empty: English readers see the Kazakh name."))
     category = forms.ModelChoiceField(label=_("Category"), queryset=Category.objects.none())
     unit = forms.ChoiceField(label=_("Unit"), choices=Unit.choices)
     price = LocalDecimalField(label=_("Sale price, ₸"), places=2, money=True,
@@ -126,7 +135,11 @@ class ProductForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 2, "inputmode": "numeric"}),
         help_text=_("One per line or separated by commas: 8 or 13 digits with a correct check digit."))
     description = forms.CharField(label=_("Description"), required=False,
-                                  widget=forms.Textarea(attrs={"rows": 4}))
+                                  widget=forms.Textarea(attrs={"rows": 4, "lang": "kk"}))
+    description_ru = forms.CharField(label=_("Description"), required=False,
+                                     widget=forms.Textarea(attrs={"rows": 4, "lang": "ru"}))
+    description_en = forms.CharField(label=_("Description"), required=False,
+                                     widget=forms.Textarea(attrs={"rows": 4, "lang": "en"}))
     is_active = forms.BooleanField(label=_("On sale (shown in the shop)"), required=False,
                                    initial=True)
     seller = forms.ModelChoiceField(label=_("Seller"), queryset=User.objects.none(),
@@ -160,6 +173,22 @@ class ProductForm(forms.Form):
         if len(name) < 2:
             raise ValidationError(_("Write the product's name."))
         return name
+
+    def clean_name_ru(self):
+        return self.cleaned_data["name_ru"].strip()
+
+    def clean_name_en(self):
+        return self.cleaned_data["name_en"].strip()
+
+    # The fields of one language, as the template lays them out (a block per language).
+    LANGUAGE_BLOCKS = (("kk", "Қазақша", ("name", "description")),
+                       ("ru", "Русский", ("name_ru", "description_ru")),
+                       ("en", "English", ("name_en", "description_en")))
+
+    def language_blocks(self):
+        return [{"code": code, "label": label, "fields": [self[name] for name in names],
+                 "required": code == "kk"}
+                for code, label, names in self.LANGUAGE_BLOCKS]
 
     def clean_sku(self):
         sku = self.cleaned_data["sku"].strip()

@@ -2,9 +2,10 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.db import models
-from django.db.models import F, Q
+from django.db.models import F, Q, Value
+from django.db.models.functions import Coalesce, NullIf
 from django.urls import reverse
-from django.utils.translation import gettext_lazy as _
+from django.utils.translation import get_language, gettext_lazy as _
 
 from bibarys.units import Unit, quantity_fits_unit
 
@@ -31,6 +32,21 @@ class Category(models.Model):
         return self.name
 
 
+# Product data per language: `name` and `description` are in the store's default language
+# (settings.LANGUAGE_CODE, Kazakh) and required; these languages may have their own, optional.
+# A shopper reading a language whose column is empty sees the default one.
+TRANSLATED_LANGUAGES = ("ru", "en")
+
+
+def translated_field(field: str, language: str | None = None) -> str:
+    """The column of `field` ("name", "description") for `language` (the active one by
+    default): `name_ru`, `name_en`, or `name` itself for the default language."""
+    language = (language or get_language() or settings.LANGUAGE_CODE).split("-")[0].lower()
+    if language != settings.LANGUAGE_CODE and language in TRANSLATED_LANGUAGES:
+        return f"{field}_{language}"
+    return field
+
+
 class ProductQuerySet(models.QuerySet):
     def active(self):
         return self.filter(is_active=True)
@@ -49,8 +65,12 @@ class Product(models.Model):
     """Something the store sells. `quantity` is written only by the inventory ledger."""
 
     name = models.CharField(_("name"), max_length=200)
+    name_ru = models.CharField(_("name in Russian"), max_length=200, blank=True)
+    name_en = models.CharField(_("name in English"), max_length=200, blank=True)
     slug = models.SlugField(_("slug"), max_length=220, unique=True, allow_unicode=True)
     description = models.TextField(_("description"), blank=True)
+    description_ru = models.TextField(_("description in Russian"), blank=True)
+    description_en = models.TextField(_("description in English"), blank=True)
     category = models.ForeignKey(
         Category, verbose_name=_("category"), on_delete=models.PROTECT, related_name="products"
     )
@@ -98,6 +118,10 @@ class Product(models.Model):
             # The shop's default list: active products by name, paged without a sort of all rows.
             models.Index(fields=["name", "id"], condition=Q(is_active=True),
                          name="product_active_by_name"),
+            # The same, by the name a Russian or English shopper reads (selectors.shown_name).
+            *[models.Index(Coalesce(NullIf(f"name_{language}", Value("")), "name"), "id",
+                           condition=Q(is_active=True), name=f"product_active_by_name_{language}")
+              for language in TRANSLATED_LANGUAGES],
             # The dashboards' low-stock panel: the emptiest first, without reading every row.
             models.Index(fields=["quantity", "name", "id"],
                          condition=Q(is_active=True, quantity__lte=F("low_stock_threshold")),
@@ -108,7 +132,20 @@ class Product(models.Model):
         ]
 
     def __str__(self):
-        return self.name
+        return self.display_name
+
+    def name_in(self, language: str | None = None) -> str:
+        """The name in `language` (the active one by default), else the default name."""
+        return getattr(self, translated_field("name", language)) or self.name
+
+    @property
+    def display_name(self) -> str:
+        """The name the reader sees: in their language, or the store's default one."""
+        return self.name_in()
+
+    @property
+    def display_description(self) -> str:
+        return getattr(self, translated_field("description")) or self.description
 
     @classmethod
     def from_db(cls, db, field_names, values):

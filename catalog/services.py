@@ -26,7 +26,8 @@ from .signals import products_recategorised
 from .validators import validate_ean
 
 TIYN = Decimal("0.01")
-PRODUCT_FIELDS = ("name", "description", "category", "unit", "price", "cost_price",
+PRODUCT_FIELDS = ("name", "name_ru", "name_en", "description", "description_ru",
+                  "description_en", "category", "unit", "price", "cost_price",
                   "low_stock_threshold", "sku", "is_active")
 
 
@@ -119,7 +120,9 @@ def _validate_product_values(*, price, cost_price, unit, low_stock_threshold) ->
 def product_create(*, by, name: str, category: Category, unit: str, price: Decimal,
                    sku: str, cost_price: Decimal = Decimal("0.00"), description: str = "",
                    low_stock_threshold: Decimal = Decimal("5"), barcodes: Iterable[str] = (),
-                   is_active: bool = True, seller=None, photos: Iterable = ()) -> Product:
+                   is_active: bool = True, seller=None, photos: Iterable = (),
+                   name_ru: str = "", name_en: str = "", description_ru: str = "",
+                   description_en: str = "") -> Product:
     """A new product with zero stock (stock arrives through a goods receipt). A seller owns what
     they create; an admin may name the seller. Photos given here are all checked before anything
     is saved: one bad photo refuses the whole product."""
@@ -146,7 +149,9 @@ def product_create(*, by, name: str, category: Category, unit: str, price: Decim
             raise ValidationError({"photos": [f"{name}: {m}" for m in error.messages]}) from None
     product = Product.objects.create(
         name=name.strip(), slug=_unique_slug(Product, f"{name} {sku}", fallback="product"),
-        description=description, category=category, seller=seller, unit=unit, price=price,
+        name_ru=name_ru.strip(), name_en=name_en.strip(), description_ru=description_ru,
+        description_en=description_en, description=description, category=category,
+        seller=seller, unit=unit, price=price,
         cost_price=cost_price, low_stock_threshold=low_stock_threshold, sku=sku,
         is_active=is_active)
     _set_barcodes(product, codes)

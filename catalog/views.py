@@ -198,7 +198,8 @@ def wishlist_to_cart(request, product_pk):
         messages.error(request, _error_text(error))
     else:
         services.wishlist_remove(user=request.user, product=item.product)
-        messages.success(request, _("%(name)s is in your cart now.") % {"name": item.product.name})
+        messages.success(request, _("%(name)s is in your cart now.")
+                         % {"name": item.product.display_name})
     return redirect("catalog:wishlist")
 
 
@@ -319,6 +320,8 @@ def _initial(product: Product) -> dict:
         "low_stock_threshold": product.low_stock_threshold, "sku": product.sku,
         "barcodes": "\n".join(b.code for b in product.barcodes.all()),
         "description": product.description, "is_active": product.is_active,
+        "name_ru": product.name_ru, "name_en": product.name_en,
+        "description_ru": product.description_ru, "description_en": product.description_en,
     }
 
 

@@ -27,13 +27,22 @@ MAX_XLSX_RATIO = 200                        # a sheet of text inflates ~10-20x; 
 MAX_ROWS = 100_000
 MAX_ERRORS_SHOWN = 200
 
-COLUMNS = ("sku", "name", "barcode", "category", "unit", "price", "cost", "quantity")
+# The names in Russian and English last: a file laid out as before keeps its columns' places.
+COLUMNS = ("sku", "name", "barcode", "category", "unit", "price", "cost", "quantity", "name_ru",
+           "name_en")
 
 # Header words as stores write them, lower-cased, without spaces around. The export writes the
 # English ones.
 HEADER_ALIASES = {
     "name": {"name", "product", "product name", "title", "атауы", "тауар", "тауар атауы",
              "наименование", "название", "товар", "номенклатура"},
+    # The name in Russian and in English (optional; "name" is the store's language, Kazakh).
+    "name_ru": {"name_ru", "name ru", "name (ru)", "name (russian)", "атауы (орысша)",
+                "орысша атауы", "наименование (рус)", "наименование (рус.)",
+                "название (рус)", "название на русском"},
+    "name_en": {"name_en", "name en", "name (en)", "name (english)", "атауы (ағылшынша)",
+                "ағылшынша атауы", "наименование (англ)", "наименование (англ.)",
+                "название (англ)", "название на английском"},
     "sku": {"sku", "article", "code", "артикул", "код", "код товара"},
     "barcode": {"barcode", "ean", "ean13", "штрихкод", "штрих-код", "штрих код", "штрихкоды"},
     "category": {"category", "group", "санат", "санаты", "категория", "группа"},
@@ -66,6 +75,8 @@ class ImportRow:
     line: int
     sku: str = ""
     name: str = ""
+    name_ru: str = ""
+    name_en: str = ""
     barcode: str = ""
     category: str = ""
     unit: str = ""
@@ -401,6 +412,7 @@ def parse_table(table: list[list[str]]) -> ParsedFile:
             return text
 
         row = ImportRow(line=offset, sku=cell("sku")[:64], name=cell("name")[:200],
+                        name_ru=cell("name_ru")[:200], name_en=cell("name_en")[:200],
                         barcode=cell("barcode"), category=cell("category")[:120],
                         invalid=invalid)
         if not row.name and "name" not in invalid:
@@ -492,7 +504,8 @@ def export_rows(products) -> list[list]:
         rows.append([
             neutralise(product.sku), neutralise(product.name), neutralise(barcode),
             neutralise(product.category.name), product.unit, product.price, product.cost_price,
-            product.quantity.quantize(places),
+            product.quantity.quantize(places), neutralise(product.name_ru),
+            neutralise(product.name_en),
         ])
     return rows
 

@@ -840,7 +840,8 @@ class FieldChange:
     def label(self) -> str:
         from django.utils.translation import pgettext
 
-        return {"name": pgettext("product", "Name"), "category": _("Category"),
+        return {"name": pgettext("product", "Name"), "name_ru": _("Name in Russian"),
+                "name_en": _("Name in English"), "category": _("Category"),
                 "unit": _("Unit"), "price": _("Price"), "cost_price": _("Cost"),
                 "barcode": _("Barcode")}[self.field]
 
@@ -966,8 +967,8 @@ def _category_key(name: str) -> str:
     return " ".join(name.split()).casefold()
 
 
-IMPORT_FIELDS = ("pk", "sku", "name", "unit", "price", "cost_price", "quantity", "seller_id",
-                 "category_id", "category__name")
+IMPORT_FIELDS = ("pk", "sku", "name", "name_ru", "name_en", "unit", "price", "cost_price",
+                 "quantity", "seller_id", "category_id", "category__name")
 
 
 def _products_import_plan(*, rows, rejected=(), by, seller, set_quantities: bool,
@@ -1081,6 +1082,10 @@ def _products_import_plan(*, rows, rejected=(), by, seller, set_quantities: bool
         fields = []
         if row.name and row.name != product.name:
             fields.append(FieldChange("name", product.name, row.name))
+        for column in ("name_ru", "name_en"):  # an empty cell keeps the product's own
+            if getattr(row, column) and getattr(row, column) != getattr(product, column):
+                fields.append(FieldChange(column, getattr(product, column),
+                                          getattr(row, column)))
         if row.category and _category_key(row.category) != _category_key(product.category.name):
             category = category_for(row, problems)
             fields.append(FieldChange("category", product.category.name,
@@ -1210,7 +1215,8 @@ def _products_import_write(*, result: ImportResult, categories, by, seller, file
          f"{slugify(row.sku or row.barcode, allow_unicode=True)[:60]}").strip("-")
         for row in new_rows], Product)
     created = Product.objects.bulk_create([
-        Product(name=row.name, slug=slug, sku=row.sku or row.barcode,
+        Product(name=row.name, name_ru=row.name_ru, name_en=row.name_en, slug=slug,
+                sku=row.sku or row.barcode,
                 category=categories[_category_key(row.category)], seller=seller,
                 unit=row.unit or Unit.PIECE, price=row.price,
                 cost_price=row.cost or Decimal("0"))

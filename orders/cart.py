@@ -60,21 +60,22 @@ def parse_quantity(raw, product: Product) -> Decimal:
             message = _("%(name)s is sold by the piece: enter a whole number.")
         else:
             message = _("%(name)s is weighed to the gram: use at most 3 decimal places.")
-        raise ValidationError(message % {"name": product.name}, code="unit_step")
+        raise ValidationError(message % {"name": product.display_name}, code="unit_step")
     return quantity.quantize(Decimal("0.001"))
 
 
 def check_available(product: Product, quantity: Decimal) -> None:
     """Refuse an archived product or more than is on hand (the visitor sees the message)."""
     if not product.is_active:
-        raise ValidationError(_("%(name)s is no longer sold.") % {"name": product.name},
+        raise ValidationError(_("%(name)s is no longer sold.") % {"name": product.display_name},
                               code="archived")
     if quantity > product.quantity:
         if product.quantity <= 0:
-            message = _("%(name)s is out of stock.") % {"name": product.name}
+            message = _("%(name)s is out of stock.") % {"name": product.display_name}
         else:
             message = _("%(name)s: only %(left)s left.") % {
-                "name": product.name, "left": format_quantity(product.quantity, product.unit)}
+                "name": product.display_name,
+                "left": format_quantity(product.quantity, product.unit)}
         raise ValidationError(message, code="short")
 
 
@@ -101,12 +102,13 @@ class CartItem:
         product = self.product
         if not product.is_active:
             return _("%(name)s is no longer sold: remove it to check out.") % {
-                "name": product.name}
+                "name": product.display_name}
         if product.quantity <= 0:
-            return _("%(name)s is out of stock.") % {"name": product.name}
+            return _("%(name)s is out of stock.") % {"name": product.display_name}
         if self.quantity > product.quantity:
             return _("%(name)s: only %(left)s left.") % {
-                "name": product.name, "left": format_quantity(product.quantity, product.unit)}
+                "name": product.display_name,
+                "left": format_quantity(product.quantity, product.unit)}
         return ""
 
 
@@ -173,8 +175,8 @@ def checkout_details_save(*, user, delivery: str, address: str, phone: str, note
             "delivery": delivery, "address": address, "phone": phone, "note": note})
 
 
-PRODUCT_FIELDS = ("id", "name", "slug", "unit", "price", "quantity", "is_active", "seller_id",
-                  "category_id")
+PRODUCT_FIELDS = ("id", "name", "name_ru", "name_en", "slug", "unit", "price", "quantity",
+                  "is_active", "seller_id", "category_id")
 
 
 def cart_summary(request) -> CartSummary:

@@ -70,7 +70,8 @@ def seller_lines(user, *, status: str = "") -> QuerySet:
     if status:
         queryset = queryset.filter(order__status=status)
     return (queryset.select_related("order", "product")
-            .only("id", "product_id", "product__slug", "product__name", "product_name", "unit",
+            .only("id", "product_id", "product__slug", "product__name", "product__name_ru",
+                  "product__name_en", "product_name", "unit",
                   "quantity", "price", "line_total", "seller_id", "order__id",
                   "order__status", "order__delivery", "order__created_at")
             .order_by("-order__created_at", "-order_id", "id"))

@@ -104,7 +104,8 @@ def order_place(*, user, payment: str, idempotency_key, cart: Cart | None = None
 
 
 # What placing an order reads of a product (its description and the rest stay on disk).
-SALE_FIELDS = ("id", "name", "unit", "price", "cost_price", "quantity", "is_active", "seller_id")
+SALE_FIELDS = ("id", "name", "name_ru", "name_en", "unit", "price", "cost_price", "quantity",
+               "is_active", "seller_id")
 
 
 def _lock_cart_products(cart: Cart) -> tuple[dict[int, Decimal], dict[int, Product]]:
@@ -156,13 +157,14 @@ def _place(*, user, payment, idempotency_key, cart, items, delivery, address, ph
         if product is None:
             problems.append(_("A product in your cart no longer exists."))
         elif not product.is_active:
-            problems.append(_("%(name)s is no longer sold.") % {"name": product.name})
+            problems.append(_("%(name)s is no longer sold.") % {"name": product.display_name})
         elif quantity <= 0 or not quantity_fits_unit(quantity, product.unit):
             problems.append(_("%(name)s: the quantity does not fit its unit.")
-                            % {"name": product.name})
+                            % {"name": product.display_name})
         elif quantity > product.quantity:
             problems.append(_("%(name)s: %(left)s left") % {
-                "name": product.name, "left": format_quantity(product.quantity, product.unit)})
+                "name": product.display_name,
+                "left": format_quantity(product.quantity, product.unit)})
     if problems:
         raise OrderProblems(problems)
 

@@ -69,7 +69,7 @@ def cart_add(request, product_pk):
     if error:
         messages.error(request, error)
     else:
-        messages.success(request, _("%(name)s is in your cart.") % {"name": product.name})
+        messages.success(request, _("%(name)s is in your cart.") % {"name": product.display_name})
     return redirect(_safe_next(request, reverse("orders:cart")))
 
 
@@ -110,7 +110,8 @@ def cart_remove(request, product_pk):
     carts.cart_remove(request=request, product_id=product.pk)
     if request.htmx:
         return _cart_body(request)
-    messages.success(request, _("%(name)s is removed from your cart.") % {"name": product.name})
+    messages.success(request, _("%(name)s is removed from your cart.")
+                     % {"name": product.display_name})
     return redirect("orders:cart")
 
 

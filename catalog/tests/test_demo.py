@@ -29,7 +29,14 @@ def test_demo_catalog_is_valid_and_safe_to_run_twice():
     assert ProductPhoto.objects.filter(is_main=True).count() == 30
     assert set(Product.objects.values_list("seller__username", flat=True)) <= {"seller1", "seller2"}
     assert not Product.objects.exclude(quantity=0).exists()  # stock comes from inventory.demo
-    assert all(" / " in name for name in Product.objects.values_list("name", flat=True))
+    # A name per language, none of them "Ірімшік / Сыр" (issue 16.6).
+    names = list(Product.objects.values_list("name", "name_ru", "name_en"))
+    assert all(kk and ru and en and " / " not in kk + ru + en for kk, ru, en in names)
+    milk = Product.objects.get(name="Сүт 2,5% 1 л")
+    assert (milk.name_ru, milk.name_en) == ("Молоко 2,5% 1 л", "Milk 2.5% 1 l")
+    assert milk.description == "Жергілікті фермалардың табиғи сүтінен."
+    assert milk.description_ru == "Из натурального молока местных ферм."
+    assert milk.description_en == "From the natural milk of local farms."
 
 
 def test_big_demo_catalog_uses_the_bulk_path_without_photos():
