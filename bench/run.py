@@ -565,6 +565,8 @@ def main(argv=None):
     parser.add_argument("--threads", type=int, default=int(os.environ.get("BENCH_THREADS", 1)))
     parser.add_argument("--shoppers", type=int, default=64)
     parser.add_argument("--checkout-processes", type=int, default=2 * cores + 2)
+    parser.add_argument("--mixed-rate", type=float, default=20.0,
+                        help="orders/s placed during the mixed-load scenario (bench/mixed.py)")
     parser.add_argument("--only", default="", help="run scenarios whose name contains this "
                         "(or one of these, comma-separated)")
     parser.add_argument("--no-write", action="store_true", help="leave BENCHMARKS.md alone")
@@ -590,6 +592,10 @@ def main(argv=None):
     scenarios = [s for s in build_scenarios() if any(w in s["name"] for w in wanted)]
     run_checkout = any(w in "checkout, spread over many products / one hot product"
                        for w in wanted)
+    mixed_names = ("catalog list, anonymous", "catalog list, logged-in shopper",
+                   "product page, anonymous")
+    mixed = [s for s in build_scenarios() if s["name"] in mixed_names]
+    run_mixed = any(w in "mixed load" for w in wanted)
     log_dir = Path(tempfile.mkdtemp(prefix="bench-"))
 
     # Pass 1: queries per request (one worker, BENCH=1 adds X-Bench-Queries).
@@ -620,6 +626,14 @@ def main(argv=None):
         # Pages first, then checkout, then the slow report (a long PDF must not delay the rest).
         ordered = ([i for i in scenarios if i.get("target") != "report"] + ["checkout"]
                    + [i for i in scenarios if i.get("target") == "report"])
+        if run_mixed:
+            from bench import mixed as mixed_bench
+
+            rows, notes = mixed_bench.run(server, args, log, password=BENCH_PASSWORD,
+                                          scenarios=mixed, spread=spread, run_wrk=run_wrk,
+                                          warm=warm, cookies=cookies)
+            results.extend(rows)
+            extra.extend(notes)
         for item in ordered:
             if item == "checkout":
                 if run_checkout:

@@ -12,32 +12,45 @@ AnonymousPageCacheMiddleware (early in MIDDLEWARE, right after whitenoise): a hi
 sessions, auth, messages, the view and its templates.
 
 The key is the path with its query string, the language and whether htmx asked for a
-fragment; each entry remembers the catalog version it was drawn at (catalog.selectors'
-catalog_version(), bumped by every product, price, review and stock change). A hit takes the
-current version (read from Redis at most every PAGE_CACHE_VERSION_SECONDS, a quarter of a
-second, by each process: current_version) and the entry from this process's memory (_Recent)
-or, failing that, from Redis, and counts only when their versions agree, so a change shows on
-every server within that quarter of a second, at once in the process that made it; the next
-visitor's page overwrites the stale entry.
+fragment. Each entry remembers two versions it was drawn at, and when:
+- the CONTENT version (catalog.selectors' catalog_version(): names, prices, photos,
+  categories, reviews; catalog/signals.py bumps it on every save). An entry of another content
+  version is never served: such a change shows at once.
+- the STOCK version (STOCK_KEY here, bumped by every stock movement: stock_changed). A store
+  that sells moves it many times a second, so an entry of an older stock version is still
+  served for PAGE_CACHE_STOCK_SECONDS after it was drawn (2 s): the stock a page shows is at
+  most that old, and a sale costs each page one new drawing per that time instead of one per
+  sale. A product card is kept by its own quantity as well (catalog_tags.product_cards), so a
+  page drawn again draws again only the cards of what was sold.
+A hit takes the current versions (read from Redis at most every PAGE_CACHE_VERSION_SECONDS, a
+quarter of a second, by each process: current_version) and the entry from this process's memory
+(_Recent) or, failing that, from Redis; the next visitor's page overwrites a stale entry.
 
 Only a first-time anonymous visitor is served from the cache: no session cookie (an anonymous
-cart, a pending message or a login belong to one visitor) and no messages cookie. The stored
-page keeps the headers of the full answer (CSP, X-Frame-Options, Vary, Content-Language) but no
-cookie and no CSRF token of anyone: tokens are put back per visitor on every hit.
+cart, a pending message or a login belong to one visitor) and no messages cookie. The page for
+the cache is drawn from a copy of the request WITHOUT the visitor's cookies (but the language,
+which the key holds): a fresh anonymous session, a CSRF token of nobody's. So the stored page
+holds nothing of the visitor by construction; it keeps the headers of the full answer (CSP,
+X-Frame-Options, Vary, Content-Language) but no cookie, and every answer, the first included,
+is the stored page with this visitor's own CSRF token put in. An answer is stored only when
+its Vary names nothing but what the key holds (KEYED_VARY).
 
 ShopperPageCacheMiddleware (after auth and messages): the same for a signed-in shopper. Such a
 page differs from shopper to shopper only in a few places the templates mark as slots
 (`{% shopper_slot "wish" product.pk %}…{% endshopper_slot %}`, see SLOTS): the name in the
-header, the cart badge, the wishlist hearts, the review box. When a page is drawn for the cache
-each slot is drawn in every variant it can take (empty / in the wishlist, …) and the page keeps a
-placeholder; every answer, the first one included, is the stored page with each slot's variant
-chosen for this shopper (a query or two: the cart count, the hearts of this page's products).
-So the stored page holds nothing of the shopper who happened to draw it. Staff, a page with a
+header, the cart badge, the wishlist hearts, the review box. The page for the cache is drawn
+for a stand-in shopper (no name, no cart, no wishlist, no purchases, an empty session, a CSRF
+token of nobody's), never for the shopper who asked: each slot is drawn in every variant it can
+take (empty / in the wishlist, …) and the page keeps a placeholder; every answer, the first one
+included, is the stored page with each slot's variant chosen for this shopper (a query or two:
+the cart count, the hearts of this page's products). So the stored page holds nothing of any
+shopper by construction: a template that forgot a slot shows the stand-in's nothing. Staff, a page with a
 pending message, and a page the view declines (`page_cache_skip`, e.g. a product the shopper
 reviewed) are drawn the ordinary way."""
 
 from __future__ import annotations
 
+import copy
 import hashlib
 import re
 import secrets
@@ -47,16 +60,18 @@ from collections import OrderedDict
 from functools import cached_property, lru_cache
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.core.cache import cache
 from django.core.paginator import Paginator
 from django.http import HttpResponse
-from django.middleware.csrf import CsrfViewMiddleware, get_token
+from django.middleware.csrf import CsrfViewMiddleware, get_token, rotate_token
 from django.urls import Resolver404, get_urlconf, resolve
 from django.utils import translation
 from django.utils.html import escape
 
 PAGE_TTL = 300
-VERSION_KEY = "bibarys:catalog-version"
+VERSION_KEY = "bibarys:catalog-version"  # the content version (catalog.selectors)
+STOCK_KEY = "bibarys:stock-version"
 MARK = "bibarys_page_cache"
 
 # Where our templates put the CSRF token: the hidden form field and <body hx-headers>.
@@ -66,6 +81,10 @@ _TOKEN_PATTERNS = [
 ]
 _PLACEHOLDER = b"@@BIBARYS_CSRF@@"
 _SKIP_HEADERS = {"set-cookie", "content-length", "x-page-cache", "x-bench-queries"}
+# What a stored answer may vary on: what the key holds (the language, htmx's two headers, the
+# scheme) and the cookies, which the page is drawn without (anonymous: only the language
+# cookie, in the key as the language; a shopper: their session stands for what the slots show).
+KEYED_VARY = {"accept-language", "cookie", "hx-request", "hx-target", "x-forwarded-proto"}
 
 
 def cache_shop_page(view):
@@ -98,7 +117,7 @@ def _page_key(prefix: str, request, language: str) -> str:
 
 
 def catalog_version() -> int:
-    """The catalog's version (catalog.selectors keeps it under VERSION_KEY)."""
+    """The catalog's content version (catalog.selectors keeps it under VERSION_KEY)."""
     from catalog.selectors import catalog_version as version
 
     return version()
@@ -111,23 +130,38 @@ def bump_catalog_version() -> None:
     forget_version()
 
 
-# The version as this process last read it, and when (time.monotonic()). Reading it from Redis
-# on every hit cost more than the rest of the hit under load (a round trip and a context
-# switch to Redis on the same cores: 2,100 against 2,900–3,300 req/s), so a process trusts
-# what it read for PAGE_CACHE_VERSION_SECONDS (a quarter of a second; 0 in tests). A change
-# made in this process shows here at once (bump_catalog_version forgets it); one made by
-# another server shows here within that time.
+def stock_version() -> int:
+    return cache.get(STOCK_KEY) or 0
+
+
+def bump_stock_version() -> None:
+    try:
+        cache.incr(STOCK_KEY)
+    except ValueError:  # not there yet (or the cache was emptied)
+        cache.set(STOCK_KEY, 1, timeout=None)
+    forget_version()
+
+
+# The versions (content, stock) as this process last read them, and when (time.monotonic()).
+# Reading them from Redis on every hit cost more than the rest of the hit under load (a round
+# trip and a context switch to Redis on the same cores: 2,100 against 2,900–3,300 req/s), so a
+# process trusts what it read for PAGE_CACHE_VERSION_SECONDS (a quarter of a second; 0 in
+# tests). A change made in this process shows here at once (the bumps forget them); one made
+# by another server shows here within that time.
 _seen: tuple = (None, 0.0)
 
 
-def current_version():
+def current_version() -> tuple[int, int]:
+    """(content version, stock version)."""
     global _seen
-    version, read_at = _seen
+    versions, read_at = _seen
     now = time.monotonic()
-    if version is None or now - read_at >= settings.PAGE_CACHE_VERSION_SECONDS:
-        version = catalog_version()
-        _seen = (version, now)
-    return version
+    if versions is None or now - read_at >= settings.PAGE_CACHE_VERSION_SECONDS:
+        found = cache.get_many([VERSION_KEY, STOCK_KEY])
+        content = found.get(VERSION_KEY)
+        versions = (catalog_version() if content is None else content, found.get(STOCK_KEY, 0))
+        _seen = (versions, now)
+    return versions
 
 
 def forget_version() -> None:
@@ -135,10 +169,18 @@ def forget_version() -> None:
     _seen = (None, 0.0)
 
 
+def _fresh(entry, versions: tuple[int, int]) -> bool:
+    """An entry (content version, stock version, drawn at (time.time()), …) may be served: of
+    the current content, and of the current stock or drawn less than
+    PAGE_CACHE_STOCK_SECONDS ago."""
+    return entry[0] == versions[0] and (
+        entry[1] == versions[1] or time.time() - entry[2] < settings.PAGE_CACHE_STOCK_SECONDS)
+
+
 class _Recent:
     """The pages this process served lately, beside the shared cache: a hit then reads only
-    the version from Redis (a few bytes) instead of moving and unpickling a 60–120 KB page.
-    An entry counts only under the version it was drawn at, like the shared one, and versions
+    the versions from Redis (a few bytes) instead of moving and unpickling a 60–120 KB page.
+    An entry counts only while it is fresh (_fresh), like the shared one, and content versions
     are never reused (catalog.selectors), so this holds nothing the shared cache would not."""
 
     BUDGET = 32 * 1024 * 1024  # bytes of pages per process; the least recently used go first
@@ -151,7 +193,7 @@ class _Recent:
     @staticmethod
     def _size_of(entry) -> int:
         size = 0
-        for part in entry[1:]:
+        for part in entry[3:]:
             if isinstance(part, bytes):
                 size += len(part)
             elif isinstance(part, list):  # a shopper page's text parts
@@ -160,12 +202,12 @@ class _Recent:
                 size += sum(len(v) for variants in part.values() for v in variants)
         return size
 
-    def get(self, key: str, version):
+    def get(self, key: str, versions):
         with self._lock:
             item = self._items.get(key)
             if item is None:
                 return None
-            if item[0][0] != version:
+            if not _fresh(item[0], versions):
                 self._size -= self._items.pop(key)[1]
                 return None
             self._items.move_to_end(key)
@@ -186,29 +228,41 @@ _recent = _Recent()
 
 
 def _current(key: str):
-    """(the catalog version, the page stored under `key` at that version or None)."""
-    version = current_version()
-    entry = _recent.get(key, version)
+    """(the versions now, the fresh page stored under `key` or None)."""
+    versions = current_version()
+    entry = _recent.get(key, versions)
     if entry is None:
         entry = cache.get(key)
-        if entry is None or entry[0] != version:
-            return version, None
+        if entry is None or not _fresh(entry, versions):
+            return versions, None
         _recent.put(key, entry)
-    return version, entry
+    return versions, entry
 
 
-def _store(key: str, entry) -> None:
+def _store(key: str, versions: tuple[int, int], *rest) -> tuple:
+    entry = (*versions, time.time(), *rest)
     cache.set(key, entry, PAGE_TTL)
     _recent.put(key, entry)
+    return entry
 
 
 def catalog_changed() -> None:
-    """The catalog changed in the current transaction: the cached pages are dropped now and
-    again when it commits (a page drawn in between may still show the old rows)."""
+    """The catalog's content changed in the current transaction: the cached pages are dropped
+    now and again when it commits (a page drawn in between may still show the old rows)."""
     from django.db import transaction
 
     bump_catalog_version()
     transaction.on_commit(bump_catalog_version)
+
+
+def stock_changed() -> None:
+    """Stock moved in the current transaction (a sale, a receipt, a count): cached pages show
+    it within PAGE_CACHE_STOCK_SECONDS of the commit (bumped now and again when it commits, as
+    catalog_changed)."""
+    from django.db import transaction
+
+    bump_stock_version()
+    transaction.on_commit(bump_stock_version)
 
 
 def strip_tokens(content: bytes) -> bytes:
@@ -250,32 +304,50 @@ class AnonymousPageCacheMiddleware:
             return self.get_response(request)
         language = translation.get_language_from_request(request)
         key = _page_key("bibarys:page:", request, language)
-        version, cached = _current(key)
-        if cached is not None:
-            _version, content, headers = cached
-            self.csrf.process_request(request)
-            response = HttpResponse(_with_tokens(content, request), status=200)
-            for name, value in headers:
-                response[name] = value
-            response["X-Page-Cache"] = "hit"
-            return self.csrf.process_response(request, response)
-        response = self.get_response(request)
-        user = getattr(request, "user", None)
-        if user is not None and user.is_authenticated:  # signed in by this very request
-            return response
-        if _storable(response):
+        versions, cached = _current(key)
+        state = "hit"
+        if cached is None:
+            response = self.get_response(_without_cookies(request))
+            if not _storable(response):
+                # Not a page for everyone (an error, a new session): drawn again for this
+                # visitor, the ordinary way.
+                return self.get_response(request)
             headers = [(k, v) for k, v in response.items() if k.lower() not in _SKIP_HEADERS]
-            response.content = compact(response.content)
-            if response.has_header("Content-Length"):  # set by CommonMiddleware, inside this one
-                response["Content-Length"] = str(len(response.content))
-            _store(key, (version, strip_tokens(response.content), headers))
-            response["X-Page-Cache"] = "miss"
-        return response
+            cached = _store(key, versions, strip_tokens(compact(response.content)), headers)
+            state = "miss"
+        content, headers = cached[3:]
+        self.csrf.process_request(request)
+        response = HttpResponse(_with_tokens(content, request), status=200)
+        for name, value in headers:
+            response[name] = value
+        response["Content-Length"] = str(len(response.content))
+        response["X-Page-Cache"] = state
+        return self.csrf.process_response(request, response)
+
+
+def _without_cookies(request):
+    """A copy of the request without the visitor's cookies but the language (the key holds
+    it): the inner middlewares give it a new anonymous session and a CSRF token nobody has."""
+    draw = copy.copy(request)
+    meta = {name: value for name, value in request.META.items() if name != "HTTP_COOKIE"}
+    language = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)
+    if language and language.replace("-", "").isalnum():
+        meta["HTTP_COOKIE"] = f"{settings.LANGUAGE_COOKIE_NAME}={language}"
+    draw.META = meta
+    if hasattr(request, "environ"):
+        draw.environ = meta
+    for cached in ("COOKIES", "headers"):  # drawn from META again on first use
+        vars(draw).pop(cached, None)
+    return draw
 
 
 def _storable(response) -> bool:
+    """A 200 that sets no cookie but the CSRF one, allows caching, and varies on nothing the
+    key lacks (Vary: User-Agent, say, would hand one browser's page to every other)."""
     extra_cookies = set(response.cookies) - {settings.CSRF_COOKIE_NAME}
+    vary = {name.strip().lower() for name in response.get("Vary", "").split(",") if name.strip()}
     return (response.status_code == 200 and not response.streaming and not extra_cookies
+            and vary <= KEYED_VARY
             and "no-cache" not in response.get("Cache-Control", "")
             and "private" not in response.get("Cache-Control", ""))
 
@@ -430,55 +502,54 @@ class ShopperPageCacheMiddleware:
         if not self._eligible(request):
             return self.get_response(request)
         key = _page_key("bibarys:shopper-page:", request, request.LANGUAGE_CODE)
-        version, cached = _current(key)
-        if cached is not None:
-            _version, parts, variants, headers = cached
-            try:
-                content = _fill(parts, variants, request)
-            except SlotDeclined:
+        versions, cached = _current(key)
+        state = "hit"
+        if cached is None:
+            draw = _stand_in(request)
+            setattr(draw, _SLOT_ATTR, Recording())
+            response = self.get_response(draw)
+            recording = getattr(draw, _SLOT_ATTR, None)
+            if recording is None or not _storable(response):  # the view declined, an error…
                 return self.get_response(request)
-            response = HttpResponse(content, status=200)
-            for name, value in headers:
-                response[name] = value
-            response["X-Page-Cache"] = "hit"
-            return response
-        setattr(request, _SLOT_ATTR, Recording())
-        response = self.get_response(request)
-        recording = getattr(request, _SLOT_ATTR, None)
-        setattr(request, _SLOT_ATTR, None)
-        if recording is None or response.streaming:  # the view declined
-            return response
-        variants = recording.variants
-        parts = recording.split(strip_tokens(compact(response.content)))
-        if _storable(response) and not _holds_user(parts, request.user):
+            parts = recording.split(strip_tokens(compact(response.content)))
             headers = [(k, v) for k, v in response.items() if k.lower() not in _SKIP_HEADERS]
-            _store(key, (version, parts, variants, headers))
-            response["X-Page-Cache"] = "miss"
+            cached = _store(key, versions, parts, recording.variants, headers)
+            state = "miss"
+        parts, variants, headers = cached[3:]
         try:
-            response.content = _fill(parts, variants, request)
+            content = _fill(parts, variants, request)
         except SlotDeclined:
             return self.get_response(request)
+        response = HttpResponse(content, status=200)
+        for name, value in headers:
+            response[name] = value
+        response["Content-Length"] = str(len(content))
+        response["X-Page-Cache"] = state
         return response
 
 
-def _holds_user(parts: list, user) -> bool:
-    """A last guard: the page drawn for the cache must not show this shopper's login, or
-    their name as a whole text or attribute, outside a slot (a template change that forgot
-    one). A product may well be called "Aliya's cake"; a leaked name stands alone."""
-    text = b"".join(parts[0::2])
-    if len(user.username) >= 4 and escape(user.username).encode() in text:
-        return True
-    for value in {user.first_name, user.get_full_name()}:
-        value = escape(value).encode()
-        if value and (b">" + value + b"<" in text or b'"' + value + b'"' in text):
-            return True
-    return False
+def _stand_in(request):
+    """A copy of the request made by a shopper who is nobody: no name, no cart, no wishlist, no
+    purchase (a user id no row has), an empty session and a CSRF token of nobody's."""
+    from importlib import import_module
+
+    draw = copy.copy(request)
+    draw.META = dict(request.META)
+    if hasattr(request, "environ"):
+        draw.environ = draw.META
+    vars(draw).pop("headers", None)
+    draw.user = get_user_model()(pk=0, username="", first_name="", last_name="", email="",
+                                 role=request.user.role)
+    draw.session = import_module(settings.SESSION_ENGINE).SessionStore()
+    rotate_token(draw)
+    return draw
 
 
 class CatalogCountPaginator(Paginator):
-    """A paginator whose COUNT(*) is remembered per catalog version and `key` (the filters
-    that decide which rows there are): on 100,000 products the count costs more than the
-    page itself, and it changes only when the catalog does (every change bumps the version)."""
+    """A paginator whose COUNT(*) is remembered per content version and `key` (the filters
+    that decide which rows there are): on 100,000 products the count costs more than the page
+    itself. "In stock only" makes it depend on stock too, so a count is kept as fresh as a page
+    (_fresh: PAGE_CACHE_STOCK_SECONDS past a stock change)."""
 
     def __init__(self, object_list, per_page, *, key: str, **kwargs):
         super().__init__(object_list, per_page, **kwargs)
@@ -486,13 +557,14 @@ class CatalogCountPaginator(Paginator):
 
     @cached_property
     def count(self) -> int:
+        versions = current_version()
         digest = hashlib.sha256(self.key.encode()).hexdigest()
-        key = f"bibarys:count:{catalog_version()}:{digest}"
+        key = f"bibarys:count:{versions[0]}:{digest}"
         found = cache.get(key)
-        if found is None:
-            found = super().count
+        if found is None or not _fresh(found, versions):
+            found = (*versions, time.time(), super().count)
             cache.set(key, found, PAGE_TTL)
-        return found
+        return found[3]
 
 
 # Fragments ---------------------------------------------------------------------------------------

@@ -141,6 +141,9 @@ else:
 # stock or product change shows on every app server's cached shop pages within this time.
 PAGE_CACHE_VERSION_SECONDS = env.float("PAGE_CACHE_VERSION_SECONDS",
                                        default=0.0 if TESTING else 0.25)
+# How old the stock a cached shop page shows may be (bibarys/cache.py): a sale redraws each page
+# at most once in this time, not once per sale.
+PAGE_CACHE_STOCK_SECONDS = env.float("PAGE_CACHE_STOCK_SECONDS", default=0.0 if TESTING else 2.0)
 RATELIMIT_USE_CACHE = "default"
 RATELIMIT_VIEW = "bibarys.views.ratelimited"
 RATELIMIT_LOGIN = env.str("RATELIMIT_LOGIN", default="5/m")

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 
 from accounts.audit import audit_record
 
-from bibarys.cache import catalog_changed
+from bibarys.cache import catalog_changed, stock_changed
 from bibarys.locks import lock_by_pk
 from bibarys.money import format_quantity
 from bibarys.units import Unit, quantity_fits_unit
@@ -142,8 +142,8 @@ def stock_apply(*, changes: list[StockChange], kind: str, by=None, reference: st
                     reference=reference, created_by=by,
                 )
             )
-        # The shop's cached pages show stock: they are rebuilt once this commits.
-        catalog_changed()
+        # The shop's cached pages show stock (bibarys.cache: within a second or two).
+        stock_changed()
         return StockMovement.objects.bulk_create(movements)
 
 
@@ -305,7 +305,7 @@ def stock_apply_bulk(*, changes: list[StockChange], kind: str, by=None, referenc
         _add_to_stock(deltas, products)
         for pk, after in running.items():
             products[pk].quantity = after
-        catalog_changed()
+        stock_changed()
         return StockMovement.objects.bulk_create(movements, batch_size=BULK_CHUNK)
 
 

@@ -21,6 +21,26 @@ def page(request):
     return HttpResponse(TEMPLATE.render({"text": STATE["text"]}, request))
 
 
+WHO = engines["django"].from_string(
+    "<p>Hello {{ user.username }} {{ user.email }} {{ request.COOKIES.promo }} "
+    "{{ request.session.note }}</p>{% csrf_token %}")
+
+
+@cache_shop_page
+def whoami(request):
+    """A page that (wrongly) shows the visitor outside any slot."""
+    STATE["rendered"] += 1
+    return HttpResponse(WHO.render({}, request))
+
+
+@cache_shop_page
+def varies(request):
+    STATE["rendered"] += 1
+    response = HttpResponse(TEMPLATE.render({"text": STATE["text"]}, request))
+    response["Vary"] = request.GET.get("on", "User-Agent")
+    return response
+
+
 def echo(request):
     return HttpResponse("ok")
 
@@ -30,4 +50,5 @@ def plain(request):
     return HttpResponse(TEMPLATE.render({"text": STATE["text"]}, request))
 
 
-urlpatterns = [path("page/", page), path("echo/", echo), path("plain/", plain)]
+urlpatterns = [path("page/", page), path("echo/", echo), path("plain/", plain),
+               path("whoami/", whoami), path("varies/", varies)]

@@ -2,6 +2,7 @@
 from it, what it keeps, and that a catalog change shows at once."""
 
 import re
+import time
 
 import pytest
 from django.test import Client
@@ -69,9 +70,44 @@ def test_signed_in_visitors_and_visitors_with_a_session_never_get_the_anonymous_
 
 
 def test_an_answer_that_starts_a_session_is_not_stored():
-    Client().get("/page/?touch=1")
-    Client().get("/page/?touch=1")
-    assert STATE["rendered"] == 2
+    # Drawn without the visitor's cookies, found not storable, drawn again for the visitor.
+    assert "X-Page-Cache" not in Client().get("/page/?touch=1")
+    assert "X-Page-Cache" not in Client().get("/page/?touch=1")
+    assert STATE["rendered"] == 4
+
+
+def test_the_stored_page_is_drawn_without_the_visitors_cookies(settings):
+    from django.core.cache import cache
+    from django.test import RequestFactory
+
+    from bibarys.cache import _page_key
+
+    visitor = Client()
+    visitor.cookies["promo"] = "ALIYA-PROMO-77"
+    visitor.cookies[settings.LANGUAGE_COOKIE_NAME] = "ru"
+    visitor.get("/plain/")  # a CSRF cookie of the visitor's own
+    secret = visitor.cookies["csrftoken"].value
+    first = visitor.get("/whoami/")
+    assert first["X-Page-Cache"] == "miss" and first["Content-Language"] == "ru"
+    assert b"ALIYA-PROMO-77" not in first.content
+    key = _page_key("bibarys:page:", RequestFactory().get("/whoami/"), "ru")
+    stored = repr(cache.get(key)).encode()
+    assert b"Hello" in stored and b"ALIYA-PROMO-77" not in stored and secret.encode() not in stored
+    # The first answer already carries the visitor's own token: it posts with their cookie.
+    token = re.search(rb'name="csrfmiddlewaretoken" value="([A-Za-z0-9]+)"', first.content)
+    visitor.cookies["csrftoken"] = secret
+    client = Client(enforce_csrf_checks=True)
+    client.cookies = visitor.cookies
+    assert client.post("/echo/", {"csrfmiddlewaretoken": token.group(1).decode()}).status_code == 200
+
+
+@pytest.mark.parametrize("vary, stored", [("User-Agent", False), ("Accept-Language, Cookie", True),
+                                          ("*", False), ("HX-Request, Accept-Encoding", False)])
+def test_an_answer_that_varies_on_what_the_key_lacks_is_never_stored(vary, stored):
+    for _ in range(2):
+        Client().get("/varies/", {"on": vary}, HTTP_USER_AGENT="Firefox")
+    second = Client().get("/varies/", {"on": vary}, HTTP_USER_AGENT="Chrome")
+    assert (second.get("X-Page-Cache") == "hit") is stored
 
 
 def test_a_catalog_change_shows_at_once():
@@ -84,9 +120,9 @@ def test_a_catalog_change_shows_at_once():
 
 def test_error_pages_and_unmarked_views_are_not_cached():
     for _ in range(2):
-        Client().get("/page/?missing=1")
+        assert Client().get("/page/?missing=1").status_code == 404  # drawn twice: not stored
         Client().get("/plain/")
-    assert STATE["rendered"] == 4
+    assert STATE["rendered"] == 6
 
 
 def test_stored_pages_lose_their_indentation_but_not_what_a_browser_shows():
@@ -111,11 +147,11 @@ def test_each_process_keeps_pages_within_its_memory_budget():
     recent = _Recent()
     recent.BUDGET = 250
     for n in range(5):
-        recent.put(f"page{n}", (7, b"x" * 100, []))
-    assert recent.get("page4", 7) and recent.get("page3", 7)
-    assert recent.get("page0", 7) is None and recent._size <= 250
-    assert recent.get("page4", 8) is None  # drawn at another version: dropped
-    assert recent.get("page4", 7) is None and recent._size == 100
+        recent.put(f"page{n}", (7, 1, time.time(), b"x" * 100, []))
+    assert recent.get("page4", (7, 1)) and recent.get("page3", (7, 1))
+    assert recent.get("page0", (7, 1)) is None and recent._size <= 250
+    assert recent.get("page4", (8, 1)) is None  # drawn at another content version: dropped
+    assert recent.get("page4", (7, 1)) is None and recent._size == 100
 
 
 def test_a_process_trusts_the_version_it_read_for_a_moment_but_sees_its_own_changes_at_once(
