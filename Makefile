@@ -10,7 +10,7 @@ PYTEST_ARGS ?=
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test venv messages makemessages migrate demo serve lint e2e bench clean check-deploy chromium
+.PHONY: run test venv messages makemessages migrate demo serve layers e2e bench clean check-deploy chromium
 
 $(BIN)/.installed: requirements.txt
 	$(PYTHON) -c 'import sys; sys.exit("Python 3.11+ is needed") if sys.version_info < (3, 11) else None'
@@ -41,8 +41,12 @@ run: messages demo
 	$(DEV) $(MANAGE) runserver $(HOST):$(PORT)
 
 ## The whole suite (SQLite by default; DATABASE_URL=postgres://... for PostgreSQL), browser tests included.
-test: messages chromium
+test: messages chromium layers
 	$(BIN)/pytest $(PYTEST_ARGS)
+
+## The layers contract (.importlinter): apps import downward only, imports inside functions included.
+layers: venv
+	$(BIN)/lint-imports --no-cache
 
 ## Only the browser tests (Debian Chromium, one server, phone and desktop sizes).
 e2e: messages chromium

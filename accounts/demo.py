@@ -40,7 +40,7 @@ def seed(context):
         context.users[username] = user
 
 
-def print_accounts(stdout):
+def report(stdout):
     """The sign-in table `make run` ends with."""
     stdout.write("Demo accounts (password for all: %s):" % DEMO_PASSWORD)
     for username, role, *_rest in ACCOUNTS:

@@ -32,18 +32,6 @@ def users_filtered(*, q: str = "", role: str = "", status: str = "") -> QuerySet
     return users
 
 
-def user_recent_orders(user: User, limit: int = 10):
-    from orders.models import Order
-
-    return list(Order.objects.filter(user=user).order_by("-created_at", "-id")[:limit])
-
-
-def user_order_count(user: User) -> int:
-    from orders.models import Order
-
-    return Order.objects.filter(user=user).count()
-
-
 def user_wallet_balance(user: User):
     from .models import Wallet
 

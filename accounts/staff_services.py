@@ -15,11 +15,12 @@ from django.contrib.sessions.models import Session
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.utils import timezone
-from django.utils.translation import gettext as _, ngettext
+from django.utils.translation import gettext as _
 
 from bibarys.locks import lock_by_pk
 
 from .audit import audit_record
+from .hooks import first_refusal, user_anonymising, user_close_refusal
 from .models import AuditEntry, Role, User, Wallet, WalletEntry
 
 DELETE = "delete"
@@ -232,14 +233,9 @@ def user_delete(*, user: User, by: User, request=None) -> str:
     target.closed_at = timezone.now()
     target.save(update_fields=[*PERSONAL_FIELDS, "username", "password", "is_active",
                                "closed_at"])
-    # The delivery contact copied onto their orders (address, phone, the note to the store) is
-    # personal data too; totals, lines and status history stay, so reports are unchanged.
-    # Their cart (with the delivery details the checkout keeps on it) serves nobody any more.
-    from orders.models import Cart, Order
-
-    Order.objects.filter(user=target).exclude(address="", phone="", note="").update(
-        address="", phone="", note="")
-    Cart.objects.filter(user=target).delete()
+    # What other apps keep of them (the orders' delivery contact, the saved cart) is erased by
+    # those apps, in this transaction (hooks.py).
+    user_anonymising.send(sender=None, user=target)
     # The old login is personal data too: this entry and the earlier ones about the account
     # name it by its new one (the account's id still ties them together).
     AuditEntry.objects.filter(object_type="accounts.user", object_id=str(target.pk)).update(
@@ -257,17 +253,8 @@ def user_delete(*, user: User, by: User, request=None) -> str:
 
 
 def _open_orders_refusal(user: User) -> str | None:
-    """An account with orders still on their way cannot be closed: their delivery address and
-    phone would be erased before the courier used them."""
-    from orders.models import Order, OrderStatus
-
-    count = Order.objects.filter(user=user).exclude(
-        status__in=[OrderStatus.COMPLETED, OrderStatus.CANCELLED]).count()
-    if count:
-        return ngettext("%(name)s has an open order: complete or cancel it first.",
-                        "%(name)s has %(count)s open orders: complete or cancel them first.",
-                        count) % {"name": user.display_name, "count": count}
-    return None
+    """Why the account may not be closed yet, from the apps that know (orders on their way)."""
+    return first_refusal(user_close_refusal, user=user)
 
 
 def user_action_refusal(*, action: str, user: User, by: User) -> str | None:

@@ -11,6 +11,7 @@ from django.views.decorators.http import require_safe
 from . import staff_selectors as selectors
 from . import staff_services as services
 from .audit import audit_for
+from .hooks import merged_context, user_page_context
 from .models import Role, User, Wallet
 from .permissions import admin_required
 from .staff_forms import (AuditFilterForm, BlockForm, ConfirmForm, RoleChangeForm,
@@ -64,8 +65,8 @@ def user_detail(request, pk):
     return render(request, "accounts/staff/user_detail.html", {
         "person": user,
         "balance": selectors.user_wallet_balance(user),
-        "orders": selectors.user_recent_orders(user),
-        "order_count": selectors.user_order_count(user),
+        # Their orders come from the orders app (accounts does not import it): hooks.py.
+        **merged_context(user_page_context, user=user),
         "entries": list(audit_for(user)[:20]),
         "entries_by": selectors.audit_by(user),
         "wallet_credit_url": _wallet_credit_url(user),

@@ -6,8 +6,8 @@ valid EAN-13 barcodes and photos drawn with Pillow (no downloads).
   seller1 and seller2, with zero stock (inventory.demo receives the goods). Up to BULK_FROM
   products are created one by one with photos; a benchmark catalog (`--products 100000`) is
   written with bulk_create in chunks, without photos, in well under a minute on SQLite.
-- `seed_reviews(context)` adds reviews by the demo shoppers for what they bought; orders.demo
-  calls it once the order history exists (a review needs a purchase).
+- REVIEW_TEXTS are the words of the demo reviews, which orders.demo writes once the order
+  history exists (a review needs a purchase).
 
 Safe to run twice: categories are found by slug, products by SKU, reviews by (user, product)."""
 
@@ -25,7 +25,7 @@ from django.utils.text import slugify
 
 from accounts.models import User
 
-from .models import Category, Product, ProductBarcode, ProductPhoto, Review, WishlistItem
+from .models import Category, Product, ProductBarcode, ProductPhoto, WishlistItem
 from .demo_names import DESCRIPTIONS_EN, EN, SIZES_EN
 
 BULK_FROM = 1000
@@ -560,43 +560,3 @@ def _seed_wishlists(context) -> None:
         for product_id in context.rng.sample(pool, min(4, len(pool))):
             items.append(WishlistItem(user=shopper, product_id=product_id))
     WishlistItem.objects.bulk_create(items, ignore_conflicts=True)
-
-
-# Reviews ----------------------------------------------------------------------------------------
-
-
-def seed_reviews(context, *, limit: int = 600) -> int:
-    """Reviews by the demo shoppers for products they bought (non-cancelled orders). Called by
-    orders.demo after the order history exists; safe to run twice."""
-    from orders.models import OrderLine, OrderStatus
-
-    rng = context.rng
-    shoppers = list(User.objects.filter(role="shopper", username__startswith="shopper"))
-    if not shoppers:
-        return 0
-    done = set(Review.objects.filter(user__in=shoppers).values_list("user_id", "product_id"))
-    bought = (OrderLine.objects.filter(order__user__in=shoppers)
-              .exclude(order__status=OrderStatus.CANCELLED)
-              .values_list("order__user_id", "product_id").distinct().order_by(
-                  "order__user_id", "product_id"))
-    reviews = []
-    for user_id, product_id in bought.iterator(chunk_size=2000):
-        if (user_id, product_id) in done or rng.random() > 0.45:
-            continue
-        rating = rng.choices([5, 4, 3, 2, 1], weights=[46, 30, 13, 7, 4])[0]
-        reviews.append(Review(user_id=user_id, product_id=product_id, rating=rating,
-                              text=rng.choice(REVIEW_TEXTS[rating])))
-        done.add((user_id, product_id))
-        if len(reviews) >= limit:
-            break
-    Review.objects.bulk_create(reviews, batch_size=500, ignore_conflicts=True)
-    # One abusive review, hidden by the seller, so the moderation shows.
-    if reviews and not Review.objects.filter(is_hidden=True).exists():
-        victim = Review.objects.filter(user__in=shoppers).order_by("pk").first()
-        Review.objects.filter(pk=victim.pk).update(
-            rating=1, text="Жарнама: арзан тауар осында → spam.example", is_hidden=True)
-    from .selectors import bump_catalog_version
-
-    bump_catalog_version()
-    context.stdout.write(f"Reviews: {len(reviews)} new.")
-    return len(reviews)

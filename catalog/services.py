@@ -20,6 +20,7 @@ from bibarys.cache import catalog_changed
 from bibarys.locks import lock_by_pk
 from bibarys.units import Unit, quantity_fits_unit
 
+from .hooks import products_bought
 from .images import photo_process
 from .models import Category, Product, ProductBarcode, ProductPhoto, Review, WishlistItem
 from .signals import products_recategorised
@@ -227,9 +228,8 @@ def product_activate(*, product: Product, by) -> Product:
 
 
 def product_was_sold(product: Product) -> bool:
-    from orders.models import OrderLine
-
-    return OrderLine.objects.filter(product=product).exists()
+    # Order lines point at their product (orders is above catalog: the reverse relation, no import).
+    return product.order_lines.exists()
 
 
 @transaction.atomic
@@ -453,12 +453,7 @@ def photo_reorder(*, product: Product, by, order: list[int]) -> None:
 def user_bought(user, product: Product) -> bool:
     """A shopper bought the product: one of their completed orders has it (an order still on
     its way, or cancelled, is not a purchase yet)."""
-    if not getattr(user, "is_authenticated", False):
-        return False
-    from orders.models import OrderLine, OrderStatus
-
-    return OrderLine.objects.filter(order__user=user, product=product,
-                                    order__status=OrderStatus.COMPLETED).exists()
+    return product.pk in products_bought(user, [product.pk])
 
 
 @transaction.atomic
@@ -572,15 +567,14 @@ def products_bulk_change_price(*, products, by, percent: Decimal) -> int:
 @transaction.atomic
 def products_bulk_delete(*, products, by) -> tuple[int, int]:
     """Delete the never-sold, stock-free products of the selection; (deleted, kept)."""
-    from orders.models import OrderLine
-
     items = _bulk_scope(by, products)
     ids = [p.pk for p in items]
-    sold = set(OrderLine.objects.filter(product_id__in=ids).values_list("product_id", flat=True))
-    from inventory.models import StockMovement
-
-    stocked = set(StockMovement.objects.filter(product_id__in=ids).values_list(
-        "product_id", flat=True))
+    # Order lines and stock movements point at their product (their apps are above catalog:
+    # the reverse relations, no import).
+    sold = set(Product.objects.filter(pk__in=ids, order_lines__isnull=False)
+               .values_list("pk", flat=True))
+    stocked = set(Product.objects.filter(pk__in=ids, movements__isnull=False)
+                  .values_list("pk", flat=True))
     deleted = 0
     for product in items:
         if product.pk in sold or product.pk in stocked:

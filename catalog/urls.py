@@ -13,7 +13,6 @@ urlpatterns = [
     path("wishlist/", views.wishlist, name="wishlist"),
     path("wishlist/<int:product_pk>/toggle/", views.wishlist_toggle, name="wishlist_toggle"),
     path("wishlist/<int:product_pk>/remove/", views.wishlist_remove, name="wishlist_remove"),
-    path("wishlist/<int:product_pk>/to-cart/", views.wishlist_to_cart, name="wishlist_to_cart"),
 ]
 
 urlpatterns += [

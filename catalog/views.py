@@ -184,25 +184,6 @@ def wishlist_remove(request, product_pk):
     return redirect("catalog:wishlist")
 
 
-@login_required
-@require_POST
-def wishlist_to_cart(request, product_pk):
-    """Move a wishlist product to the cart (one piece, or one kg/l)."""
-    from orders.cart import cart_add
-
-    item = get_object_or_404(WishlistItem.objects.select_related("product"), user=request.user,
-                             product_id=product_pk)
-    try:
-        cart_add(request=request, product=item.product, quantity="1")
-    except ValidationError as error:
-        messages.error(request, _error_text(error))
-    else:
-        services.wishlist_remove(user=request.user, product=item.product)
-        messages.success(request, _("%(name)s is in your cart now.")
-                         % {"name": item.product.display_name})
-    return redirect("catalog:wishlist")
-
-
 # The back office: products ----------------------------------------------------------------------
 
 MANAGE_PER_PAGE = 30

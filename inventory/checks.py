@@ -1,5 +1,10 @@
 """The stock invariants of DOMAIN.md, computed in the database (correlated aggregates, one query
-per rule), so that checking 100 000 products takes seconds, not a loop over rows."""
+per rule), so that checking 100 000 products takes seconds, not a loop over rows.
+
+The rules that need what only a higher app knows (order lines, for sales) are registered by that
+app with `register_stock_check`, as Django's system checks are: inventory never imports them."""
+
+from collections.abc import Callable, Iterator
 
 from decimal import Decimal
 
@@ -18,19 +23,30 @@ ZERO = Value(Decimal("0"), output_field=QTY)
 HALF_STEP = Value(Decimal("0.0005"), output_field=QTY)
 
 
-def _movement_sum(**filters):
+def movement_sum(**filters):
+    """The sum of a product's movements (filtered), for a Product queryset's annotate()."""
     rows = (StockMovement.objects.filter(product=OuterRef("pk"), **filters)
             .order_by().values("product").annotate(total=Sum("quantity")).values("total"))
     return Coalesce(Subquery(rows, output_field=QTY), ZERO)
 
 
+StockCheck = Callable[[int], Iterator[str]]
+_registered_checks: list[StockCheck] = []
+
+
+def register_stock_check(check: StockCheck) -> StockCheck:
+    """Add a rule to `check_stock`: a function of `limit` yielding one line per problem. Apps
+    above inventory register theirs in `AppConfig.ready()`; registering twice is harmless."""
+    if check not in _registered_checks:
+        _registered_checks.append(check)
+    return check
+
+
 def stock_problems(limit: int = 1000):
     """Yield one human-readable line per broken invariant (at most `limit` per rule)."""
-    from orders.models import OrderLine, OrderStatus
-
     # 1. On hand equals the sum of the product's movements, and is never below zero.
     for pk, sku, quantity, ledger in (
-            Product.objects.annotate(ledger=_movement_sum())
+            Product.objects.annotate(ledger=movement_sum())
             .annotate(gap=Abs(F("quantity") - F("ledger"))).filter(gap__gte=HALF_STEP)
             .order_by("pk")
             .values_list("pk", "sku", "quantity", "ledger")[:limit]):
@@ -50,32 +66,23 @@ def stock_problems(limit: int = 1000):
             .values_list("pk", "sku", "quantity", "last_after")[:limit]):
         yield f"product {pk} ({sku}): on hand {quantity} but the last movement left {after}"
 
-    # 2. Every movement belongs to its document line.
+    # 2. Every movement belongs to its document line (sales: the orders' check).
     orphans = {
-        MovementKind.SALE: Q(sale_line__isnull=True),
         MovementKind.RECEIPT: Q(receipt_line__isnull=True),
         MovementKind.WRITE_OFF: Q(writeoff_line__isnull=True),
         MovementKind.COUNT: Q(stocktake_line__isnull=True),
     }
+    yield from orphan_movements(orphans, limit)
+
+    for check in _registered_checks:
+        yield from check(limit)
+
+
+def orphan_movements(orphans: dict, limit: int):
+    """One line per movement of a kind whose document line (the condition) is missing."""
     for kind, condition in orphans.items():
         for pk, product_id, reference in (
                 StockMovement.objects.filter(condition, kind=kind).order_by("pk")
                 .values_list("pk", "product_id", "reference")[:limit]):
             yield (f"movement {pk} ({kind}, product {product_id}, {reference or 'no document'})"
                    f" belongs to no document line")
-
-    # 3. On hand + sold and not cancelled = received ± adjustments (receipts, write-offs,
-    #    counts, corrections): the order lines and the stock books tell the same story.
-    sold = (OrderLine.objects.filter(product=OuterRef("pk"))
-            .exclude(order__status=OrderStatus.CANCELLED)
-            .order_by().values("product").annotate(total=Sum("quantity")).values("total"))
-    booked = _movement_sum(kind__in=[MovementKind.RECEIPT, MovementKind.WRITE_OFF,
-                                     MovementKind.COUNT, MovementKind.CORRECTION])
-    for pk, sku, quantity, sold_qty, booked_qty in (
-            Product.objects.annotate(sold=Coalesce(Subquery(sold, output_field=QTY), ZERO),
-                                     booked=booked)
-            .annotate(gap=Abs(F("booked") - F("quantity") - F("sold")))
-            .filter(gap__gte=HALF_STEP).order_by("pk")
-            .values_list("pk", "sku", "quantity", "sold", "booked")[:limit]):
-        yield (f"product {pk} ({sku}): on hand {quantity} + sold {sold_qty} "
-               f"≠ received ± adjustments {booked_qty}")

@@ -25,7 +25,9 @@ from django.utils import timezone
 
 from accounts.models import Role, User, WalletEntry
 from accounts.services import wallet_for
-from catalog.models import Product
+from catalog.demo import REVIEW_TEXTS
+from catalog.models import Product, Review
+from catalog.selectors import bump_catalog_version
 from inventory.models import MovementKind, StockMovement
 from inventory.services import lock_products_bulk
 
@@ -112,17 +114,40 @@ def seed(context):
     else:
         placed = _seed_services(context, wanted=wanted, shoppers=shoppers, admin=admin)
     out.write(f"Orders: {placed} orders of history.")
-    _seed_reviews(context)
+    seed_reviews(context)
 
 
-def _seed_reviews(context):
-    try:
-        from catalog import demo as catalog_demo
-    except ImportError:
-        return
-    seed_reviews = getattr(catalog_demo, "seed_reviews", None)
-    if seed_reviews is not None:
-        seed_reviews(context)
+def seed_reviews(context, *, limit: int = 600) -> int:
+    """Reviews by the demo shoppers for products they bought (non-cancelled orders). Called by
+    seed() after the order history exists; safe to run twice."""
+    rng = context.rng
+    shoppers = list(User.objects.filter(role="shopper", username__startswith="shopper"))
+    if not shoppers:
+        return 0
+    done = set(Review.objects.filter(user__in=shoppers).values_list("user_id", "product_id"))
+    bought = (OrderLine.objects.filter(order__user__in=shoppers)
+              .exclude(order__status=OrderStatus.CANCELLED)
+              .values_list("order__user_id", "product_id").distinct().order_by(
+                  "order__user_id", "product_id"))
+    reviews = []
+    for user_id, product_id in bought.iterator(chunk_size=2000):
+        if (user_id, product_id) in done or rng.random() > 0.45:
+            continue
+        rating = rng.choices([5, 4, 3, 2, 1], weights=[46, 30, 13, 7, 4])[0]
+        reviews.append(Review(user_id=user_id, product_id=product_id, rating=rating,
+                              text=rng.choice(REVIEW_TEXTS[rating])))
+        done.add((user_id, product_id))
+        if len(reviews) >= limit:
+            break
+    Review.objects.bulk_create(reviews, batch_size=500, ignore_conflicts=True)
+    # One abusive review, hidden by the seller, so the moderation shows.
+    if reviews and not Review.objects.filter(is_hidden=True).exists():
+        victim = Review.objects.filter(user__in=shoppers).order_by("pk").first()
+        Review.objects.filter(pk=victim.pk).update(
+            rating=1, text="Жарнама: арзан тауар осында → spam.example", is_hidden=True)
+    bump_catalog_version()
+    context.stdout.write(f"Reviews: {len(reviews)} new.")
+    return len(reviews)
 
 
 def _first_receipts(product_ids) -> dict[int, datetime.datetime]:

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import views, wishlist
 
 app_name = "orders"
 
@@ -9,6 +9,7 @@ urlpatterns = [
     path("cart/add/<int:product_pk>/", views.cart_add, name="cart_add"),
     path("cart/<int:product_pk>/update/", views.cart_update, name="cart_update"),
     path("cart/<int:product_pk>/remove/", views.cart_remove, name="cart_remove"),
+    path("wishlist/<int:product_pk>/to-cart/", wishlist.wishlist_to_cart, name="wishlist_to_cart"),
     path("checkout/", views.checkout_delivery, name="checkout_delivery"),
     path("checkout/review/", views.checkout_review, name="checkout_review"),
     path("checkout/done/<int:pk>/", views.checkout_done, name="checkout_done"),

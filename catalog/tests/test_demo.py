@@ -45,17 +45,3 @@ def test_big_demo_catalog_uses_the_bulk_path_without_photos():
     assert Product.objects.count() == demo.BULK_FROM + 5
     assert ProductBarcode.objects.count() == demo.BULK_FROM + 5
     assert not ProductPhoto.objects.exists()
-
-
-def test_seed_reviews_only_for_what_shoppers_bought():
-    from catalog.tests.factories import purchase
-
-    context = _context(10)
-    demo.seed(context)
-    shopper = context.users["shopper1"]
-    for product in Product.objects.all():
-        purchase(shopper, product)
-    demo.seed_reviews(context)
-    demo.seed_reviews(context)
-    reviewed = set(Review.objects.values_list("user_id", flat=True))
-    assert Review.objects.exists() and reviewed == {shopper.pk}

@@ -192,7 +192,7 @@ def test_wishlist_toggle_page_remove_and_move_to_cart(shopper_client, shopper):
     assert WishlistItem.objects.filter(user=shopper, product=product).exists()
     page = shopper_client.get(reverse("catalog:wishlist")).content.decode()
     assert "Нан / Хлеб" in page
-    shopper_client.post(reverse("catalog:wishlist_to_cart", args=[product.pk]))
+    shopper_client.post(reverse("orders:wishlist_to_cart", args=[product.pk]))
     assert not WishlistItem.objects.filter(user=shopper).exists()
     from orders.models import CartLine
 

@@ -71,3 +71,21 @@ def test_bulk_path_writes_the_same_books(store, monkeypatch):
         assert order.total == order.lines.aggregate(s=Sum("line_total"))["s"]
         assert order.history.first().to_status == OrderStatus.NEW
         assert order.history.last().to_status == order.status
+
+
+def test_seed_reviews_only_for_what_shoppers_bought():
+    from accounts import demo as accounts_demo
+    from catalog import demo as catalog_demo
+    from catalog.models import Product, Review
+    from catalog.tests.factories import purchase
+
+    context = DemoContext(rng=random.Random(7), stdout=io.StringIO(), products=10)
+    accounts_demo.seed(context)
+    catalog_demo.seed(context)
+    shopper = context.users["shopper1"]
+    for product in Product.objects.all():
+        purchase(shopper, product)
+    demo.seed_reviews(context)
+    demo.seed_reviews(context)
+    reviewed = set(Review.objects.values_list("user_id", flat=True))
+    assert Review.objects.exists() and reviewed == {shopper.pk}

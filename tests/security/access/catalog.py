@@ -100,10 +100,6 @@ ROWS = {
                                     kwargs=_product_pk("product_a")),
     "catalog:wishlist_remove": rule(anon=LOGIN, shopper_a=REDIRECT, method="post",
                                     kwargs=_product_pk("product_a")),
-    # Someone else's wishlist line is not there for them: 404.
-    "catalog:wishlist_to_cart": rule(anon=LOGIN, shopper_a=REDIRECT, shopper_b=404, seller_a=404,
-                                     seller_b=404, admin=404, method="post",
-                                     kwargs=_product_pk("bought_product_a")),
     # The back office: staff only; seller A's product is seller B's 404.
     "catalog:manage_list": staff(),
     # An empty bulk form: the admin is sent back with the message; the rest refused.

@@ -44,6 +44,10 @@ ROWS = {
                                kwargs=_product_a, data=lambda w: {"quantity": "1"}),
     "orders:cart_remove": rule(anon=REDIRECT, shopper_a=REDIRECT, method="post",
                                kwargs=_product_a),
+    # From the wishlist into the cart: someone else's wishlist line is not there for them (404).
+    "orders:wishlist_to_cart": rule(anon=LOGIN, shopper_a=REDIRECT, shopper_b=404, seller_a=404,
+                                    seller_b=404, admin=404, method="post",
+                                    kwargs=lambda w: {"product_pk": w.bought_product_a.pk}),
     # Checkout: signed in; with an empty cart (or no delivery step yet) it sends you back.
     "orders:checkout_delivery": rule(anon=LOGIN, shopper_a=REDIRECT),
     "orders:checkout_review": rule(anon=LOGIN, shopper_a=REDIRECT),
