@@ -36,6 +36,11 @@ def other_seller(db):
 
 
 @pytest.fixture
+def cashier(db):
+    return UserFactory(role="cashier", username="cashier_a")
+
+
+@pytest.fixture
 def admin_user(db):
     return UserFactory(role="admin", username="admin_a")
 

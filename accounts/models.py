@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 class Role(models.TextChoices):
     SHOPPER = "shopper", _("Shopper")
     SELLER = "seller", _("Seller")
+    CASHIER = "cashier", _("Cashier")
     ADMIN = "admin", _("Admin")
 
 
@@ -57,6 +58,20 @@ class User(AbstractUser):
     @property
     def is_seller(self) -> bool:
         return self.role == Role.SELLER
+
+    @property
+    def is_cashier(self) -> bool:
+        return self.role == Role.CASHIER
+
+    @property
+    def can_use_till(self) -> bool:
+        """Cashiers, sellers and admins sell at the counter (DOMAIN.md, the till)."""
+        return self.role in (Role.CASHIER, Role.SELLER, Role.ADMIN)
+
+    @property
+    def handles_orders(self) -> bool:
+        """Who moves online orders along (confirm, ready, complete): cashiers, sellers, admins."""
+        return self.role in (Role.CASHIER, Role.SELLER, Role.ADMIN)
 
     @property
     def is_admin(self) -> bool:

@@ -1,5 +1,5 @@
 """Keeps the daily sales rollup true in the order service's own transaction: the first history
-row of an order (to `new`) adds its lines, a move to `cancelled` subtracts them. No other
+row of an order (to `new` online, to `completed` for a counter sale) adds its lines, a move to `cancelled` subtracts them. No other
 status change touches money (orders/services.py)."""
 
 from django.db.models.signals import post_save
@@ -16,7 +16,7 @@ from .rollup import rollup_order
 def order_history_written(sender, instance, created, raw=False, **kwargs):
     if raw or not created:
         return
-    if instance.to_status == OrderStatus.NEW and not instance.from_status:
+    if not instance.from_status and instance.to_status != OrderStatus.CANCELLED:
         rollup_order(instance.order, sign=1)
     elif (instance.to_status == OrderStatus.CANCELLED
           and instance.from_status != OrderStatus.CANCELLED):

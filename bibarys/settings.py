@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "catalog",
     "inventory",
     "orders",
+    "till",
     "analytics",
 ]
 

@@ -33,6 +33,22 @@ def movement_sum(**filters):
 StockCheck = Callable[[int], Iterator[str]]
 _registered_checks: list[StockCheck] = []
 
+# The reverse relations of StockMovement through which a document line owns a movement, per
+# kind: inventory's own documents here, the higher apps' (order lines) registered by them.
+_movement_owners: dict[str, list[str]] = {
+    MovementKind.RECEIPT: ["receipt_line"],
+    MovementKind.WRITE_OFF: ["writeoff_line"],
+    MovementKind.COUNT: ["stocktake_line"],
+}
+
+
+def register_movement_owner(kind: str, relation: str) -> None:
+    """`relation` (a reverse relation of StockMovement) owns movements of `kind`: a movement
+    of that kind with none of its kind's owners is an orphan."""
+    owners = _movement_owners.setdefault(kind, [])
+    if relation not in owners:
+        owners.append(relation)
+
 
 def register_stock_check(check: StockCheck) -> StockCheck:
     """Add a rule to `check_stock`: a function of `limit` yielding one line per problem. Apps
@@ -66,23 +82,24 @@ def stock_problems(limit: int = 1000):
             .values_list("pk", "sku", "quantity", "last_after")[:limit]):
         yield f"product {pk} ({sku}): on hand {quantity} but the last movement left {after}"
 
-    # 2. Every movement belongs to its document line (sales: the orders' check).
-    orphans = {
-        MovementKind.RECEIPT: Q(receipt_line__isnull=True),
-        MovementKind.WRITE_OFF: Q(writeoff_line__isnull=True),
-        MovementKind.COUNT: Q(stocktake_line__isnull=True),
-    }
-    yield from orphan_movements(orphans, limit)
+    # 2. Every movement belongs to a document line: one of the relations registered for its kind
+    #    (sales and returns belong to order lines: the orders register those).
+    yield from orphan_movements(limit)
 
     for check in _registered_checks:
         yield from check(limit)
 
 
-def orphan_movements(orphans: dict, limit: int):
-    """One line per movement of a kind whose document line (the condition) is missing."""
-    for kind, condition in orphans.items():
+def orphan_movements(limit: int):
+    """One line per movement that no document line of its kind points at."""
+    for kind, relations in _movement_owners.items():
+        if not relations:
+            continue
+        orphan = Q()
+        for relation in relations:
+            orphan &= Q(**{f"{relation}__isnull": True})
         for pk, product_id, reference in (
-                StockMovement.objects.filter(condition, kind=kind).order_by("pk")
+                StockMovement.objects.filter(orphan, kind=kind).order_by("pk")
                 .values_list("pk", "product_id", "reference")[:limit]):
             yield (f"movement {pk} ({kind}, product {product_id}, {reference or 'no document'})"
                    f" belongs to no document line")

@@ -38,10 +38,18 @@ class Order(models.Model):
     class Payment(models.TextChoices):
         WALLET = "wallet", _("Wallet")
         CASH = "cash", _("Cash on pickup")
+        # At the counter (till.TillPayment holds the amounts of each).
+        CARD = "card", _("Card")
+        KASPI = "kaspi", _("Kaspi QR")
+        SPLIT = "split", _("Split payment")
 
+    # What a shopper may choose online; the till takes the others.
+    ONLINE_PAYMENTS = (Payment.WALLET, Payment.CASH)
+
+    # A counter sale has no shopper account (a walk-in customer): null.
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("shopper"), on_delete=models.PROTECT,
-        related_name="orders",
+        related_name="orders", null=True, blank=True,
     )
     status = models.CharField(
         _("status"), max_length=16, choices=OrderStatus.choices, default=OrderStatus.NEW
@@ -73,6 +81,8 @@ class Order(models.Model):
                                    name="order_cost_not_negative"),
             models.CheckConstraint(condition=Q(status__in=[s.value for s in OrderStatus]),
                                    name="order_status_valid"),
+            models.CheckConstraint(condition=Q(channel="counter") | Q(user__isnull=False),
+                                   name="order_online_has_shopper"),
         ]
         indexes = [
             models.Index(fields=["status", "-created_at"], name="order_status_time"),
@@ -81,6 +91,10 @@ class Order(models.Model):
 
     def __str__(self):
         return self.number
+
+    @property
+    def is_counter(self) -> bool:
+        return self.channel == self.Channel.COUNTER
 
     @property
     def number(self) -> str:
@@ -211,3 +225,76 @@ class CartLine(models.Model):
 
     def __str__(self):
         return f"{self.product_id} × {self.quantity}"
+
+
+class OrderReturn(models.Model):
+    """Goods brought back after a sale (at the till, or a completed online order returned to
+    staff): which lines, how much, and how the money went back. A cancel is not a return."""
+
+    class Refund(models.TextChoices):
+        CASH = "cash", _("Cash")
+        CARD = "card", _("Card")
+        KASPI = "kaspi", _("Kaspi QR")
+        WALLET = "wallet", _("Wallet")
+
+    order = models.ForeignKey(Order, verbose_name=_("order"), on_delete=models.PROTECT,
+                              related_name="returns")
+    refund = models.CharField(_("refund"), max_length=16, choices=Refund.choices)
+    total = models.DecimalField(_("refunded"), max_digits=14, decimal_places=2)
+    reason = models.CharField(_("reason"), max_length=255, blank=True)
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("who"),
+                           on_delete=models.PROTECT, related_name="+")
+    # A double-clicked or replayed "Return" records one return.
+    idempotency_key = models.UUIDField(unique=True, editable=False)
+    created_at = models.DateTimeField(_("when"), auto_now_add=True, db_index=True)
+
+    class Meta:
+        verbose_name = _("return")
+        verbose_name_plural = _("returns")
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(total__gte=0), name="order_return_total_not_negative"),
+        ]
+
+    def __str__(self):
+        return f"{self.order} ↩ {self.pk}"
+
+    @property
+    def number(self) -> str:
+        return f"↩{self.pk:06d}" if self.pk else "—"
+
+
+class OrderReturnLine(models.Model):
+    """One order line brought back: its quantity (never more than sold and not yet returned),
+    the money for it at the price it was sold, and where the goods went: back to stock (a return
+    movement) or, if spoiled, to stock and at once out again (a return and a write-off)."""
+
+    order_return = models.ForeignKey(OrderReturn, on_delete=models.PROTECT, related_name="lines")
+    line = models.ForeignKey(OrderLine, verbose_name=_("order line"), on_delete=models.PROTECT,
+                             related_name="return_lines")
+    quantity = models.DecimalField(_("quantity"), max_digits=14, decimal_places=3)
+    amount = models.DecimalField(_("sum"), max_digits=14, decimal_places=2)
+    spoiled = models.BooleanField(_("spoiled"), default=False)
+    movement = models.OneToOneField("inventory.StockMovement", on_delete=models.PROTECT,
+                                    related_name="order_return_line")
+    # Spoiled goods: written off as soon as they are back (kind write-off, same quantity).
+    writeoff_movement = models.OneToOneField(
+        "inventory.StockMovement", on_delete=models.PROTECT, related_name="order_return_writeoff",
+        null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("returned line")
+        verbose_name_plural = _("returned lines")
+        ordering = ["id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(quantity__gt=0),
+                                   name="order_return_line_quantity_positive"),
+            models.CheckConstraint(condition=Q(amount__gte=0),
+                                   name="order_return_line_amount_not_negative"),
+            models.CheckConstraint(condition=Q(spoiled=False, writeoff_movement__isnull=True)
+                                   | Q(spoiled=True, writeoff_movement__isnull=False),
+                                   name="order_return_line_spoiled_written_off"),
+        ]
+
+    def __str__(self):
+        return f"{self.line_id} ↩ {self.quantity}"

@@ -9,10 +9,9 @@ from django.utils.translation import gettext as _, ngettext
 
 from accounts import hooks
 from catalog.hooks import register_purchase_rule
-from inventory.checks import register_stock_check
 
 from .cart import cart_merge
-from .checks import sale_problems
+from . import checks
 
 from .models import Cart, Order, OrderLine, OrderStatus
 
@@ -65,7 +64,7 @@ def merge_cart_at_login(sender, request, user, **kwargs) -> None:
 
 def connect() -> None:
     register_purchase_rule(products_bought)
-    register_stock_check(sale_problems)
+    checks.register()
     user_logged_in.connect(merge_cart_at_login, dispatch_uid="orders.merge_cart_at_login")
     hooks.user_page_context.connect(user_page_context, dispatch_uid="orders.user_page_context")
     hooks.user_close_refusal.connect(user_close_refusal, dispatch_uid="orders.user_close_refusal")

@@ -59,7 +59,7 @@ def _line_total(price: Decimal, quantity: Decimal) -> Decimal:
 
 def _existing(idempotency_key, user) -> Order | None:
     order = Order.objects.filter(idempotency_key=idempotency_key).first()
-    if order is not None and order.user_id != user.pk:
+    if order is not None and order.user_id != getattr(user, "pk", None):
         # Someone else's key: never hand their order over.
         raise ValidationError(_("This checkout form has expired. Please review your order "
                                 "again."), code="foreign_key")
@@ -118,8 +118,13 @@ def _lock_cart_products(cart: Cart) -> tuple[dict[int, Decimal], dict[int, Produ
     return {pk: product.in_cart for pk, product in products.items()}, products
 
 
-def _validate_choices(*, payment, delivery, address) -> None:
-    if payment not in Order.Payment.values:
+COUNTER_PAYMENTS = (Order.Payment.CASH, Order.Payment.CARD, Order.Payment.KASPI,
+                    Order.Payment.SPLIT)
+
+
+def _validate_choices(*, payment, delivery, address, channel=Order.Channel.ONLINE) -> None:
+    allowed = COUNTER_PAYMENTS if channel == Order.Channel.COUNTER else Order.ONLINE_PAYMENTS
+    if payment not in allowed:
         raise ValidationError(_("Choose how to pay."), code="payment")
     if delivery not in Order.Delivery.values:
         raise ValidationError(_("Choose pickup or delivery."), code="delivery")
@@ -131,7 +136,9 @@ def _validate_choices(*, payment, delivery, address) -> None:
 
 def _place(*, user, payment, idempotency_key, cart, items, delivery, address, phone, note,
            channel, by, expected_total=None) -> Order:
-    _validate_choices(payment=payment, delivery=delivery, address=address)
+    _validate_choices(payment=payment, delivery=delivery, address=address, channel=channel)
+    if channel == Order.Channel.COUNTER and cart is not None:
+        raise ValueError("a counter sale is placed from items (a walk-in customer: user=None)")
     if cart is not None:
         # Serialises checkouts of one cart; under this lock a replay finds the first order.
         Cart.objects.select_for_update(no_key=True).filter(pk=cart.pk).values_list(
@@ -187,9 +194,13 @@ def _place(*, user, payment, idempotency_key, cart, items, delivery, address, ph
     # The unique idempotency key is inserted here: a concurrent twin blocks on it and then fails
     # with IntegrityError, which order_place turns into "the same order". A wallet order is paid
     # below in this same transaction, or nothing is written.
+    # A counter sale is paid and handed over at once: it is completed as it is placed.
+    counter = channel == Order.Channel.COUNTER
     order = Order.objects.create(
         user=user, channel=channel, delivery=delivery, address=address.strip()[:255],
-        phone=phone, note=note.strip()[:500], payment=payment, is_paid=wallet is not None,
+        phone=phone, note=note.strip()[:500], payment=payment,
+        is_paid=wallet is not None or counter,
+        status=OrderStatus.COMPLETED if counter else OrderStatus.NEW,
         total=total, cost_total=cost_total, idempotency_key=idempotency_key,
     )
     reference = order_reference(order)
@@ -209,7 +220,7 @@ def _place(*, user, payment, idempotency_key, cart, items, delivery, address, ph
         wallet_post(wallet=wallet, kind=WalletEntry.Kind.PAYMENT, amount=-total, by=by,
                     reason=_("Order %(number)s") % {"number": order.number},
                     reference=reference, locked=True)
-    OrderStatusChange.objects.create(order=order, from_status="", to_status=OrderStatus.NEW,
+    OrderStatusChange.objects.create(order=order, from_status="", to_status=order.status,
                                      by=by)
     if cart is not None:
         CartLine.objects.filter(cart=cart, product_id__in=ordered).delete()

@@ -202,6 +202,8 @@ def test_counter_sale_items_path(shopper, seller):
     order = order_place(user=shopper, items=[OrderItem(milk.pk, Decimal("2"))], payment="cash",
                         idempotency_key=uuid.uuid4(), channel=Order.Channel.COUNTER, by=seller)
     assert order.channel == "counter" and order.lines.get().quantity == Decimal("2")
+    # Paid and handed over at once: completed as it is placed, in one history row.
+    assert order.status == "completed" and order.is_paid
     assert order.history.get().by == seller
 
 
