@@ -18,6 +18,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -650,7 +651,8 @@ def import_products(request):
                                seller=seller,
                                set_quantities=form.cleaned_data["set_quantities"],
                                rejected=parsed.rejected, file_errors=parsed.errors)
-    return render(request, "inventory/import.html", context)
+    return render(request, "inventory/import.html", context,
+                  status=400 if request.method == "POST" else 200)
 
 
 @staff_required
@@ -705,13 +707,14 @@ def export_products(request):
         return render(request, "inventory/export.html", {
             "count": Product.objects.for_seller(request.user).count()})
     products = selectors.products_for_export(request.user)
-    rows = importers.export_rows(products)
+    language = importers.export_language(get_language())
+    rows = importers.export_rows(products, language)
     stamp = timezone.localdate().isoformat()
     audit_record(actor=request.user, action="products.export", obj=request.user,
                  changes={"format": fmt, "rows": len(rows) - 1}, request=request)
     if fmt == "csv":
         text = io.StringIO()
-        importers.write_csv(rows, text)
+        importers.write_csv(rows, text, language)
         response = HttpResponse(text.getvalue().encode("utf-8"),
                                 content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = f'attachment; filename="products-{stamp}.csv"'
