@@ -10,11 +10,13 @@ from __future__ import annotations
 
 import csv
 import io
+import math
 import re
 import zipfile
 from dataclasses import asdict, dataclass, field
 from decimal import Decimal
 
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from bibarys.fields import parse_decimal
@@ -31,8 +33,31 @@ MAX_ERRORS_SHOWN = 200
 COLUMNS = ("sku", "name", "barcode", "category", "unit", "price", "cost", "quantity", "name_ru",
            "name_en")
 
-# Header words as stores write them, lower-cased, without spaces around. The export writes the
-# English ones.
+# The column names the export writes, per language, and the import reads in any language:
+# a file exported on a Kazakh page imports on an English one. Written out here, not through
+# gettext, because the import must know every language's names whatever the page's language.
+# A new column (a name per language, say) is one more row here and in COLUMNS.
+COLUMN_NAMES = {
+    "sku": {"en": "sku", "kk": "артикул", "ru": "артикул"},
+    "name": {"en": "name", "kk": "атауы", "ru": "наименование"},
+    "barcode": {"en": "barcode", "kk": "штрихкод", "ru": "штрихкод"},
+    "category": {"en": "category", "kk": "санат", "ru": "категория"},
+    "unit": {"en": "unit", "kk": "өлшем бірлігі", "ru": "единица измерения"},
+    "price": {"en": "price", "kk": "сату бағасы", "ru": "цена продажи"},
+    "cost": {"en": "cost", "kk": "өзіндік құны", "ru": "себестоимость"},
+    "quantity": {"en": "quantity", "kk": "қалдық", "ru": "остаток"},
+    "name_ru": {"en": "name_ru", "kk": "атауы (орысша)", "ru": "наименование (рус.)"},
+    "name_en": {"en": "name_en", "kk": "атауы (ағылшынша)", "ru": "наименование (англ.)"},
+}
+# How each language's export writes a unit (each one a word UNIT_ALIASES reads back).
+EXPORT_UNITS = {
+    "en": {Unit.PIECE: "pcs", Unit.KG: "kg", Unit.LITRE: "l"},
+    "kk": {Unit.PIECE: "дана", Unit.KG: "кг", Unit.LITRE: "л"},
+    "ru": {Unit.PIECE: "шт", Unit.KG: "кг", Unit.LITRE: "л"},
+}
+
+# Other header words as stores write them (1C, hand-made sheets), lower-cased, without spaces
+# around; the import reads these and every name of COLUMN_NAMES.
 HEADER_ALIASES = {
     "name": {"name", "product", "product name", "title", "атауы", "тауар", "тауар атауы",
              "наименование", "название", "товар", "номенклатура"},
@@ -64,6 +89,8 @@ UNIT_ALIASES = {
 _UNIT_LOOKUP = {alias: unit for unit, aliases in UNIT_ALIASES.items() for alias in aliases}
 _HEADER_LOOKUP = {alias: column for column, aliases in HEADER_ALIASES.items()
                   for alias in aliases}
+_HEADER_LOOKUP.update({name: column for column, names in COLUMN_NAMES.items()
+                       for name in names.values()})
 
 
 class ImportFileError(Exception):
@@ -134,51 +161,127 @@ def merge_errors(*lists) -> list[tuple[int, str]]:
     return [(line, "; ".join(messages)) for line, messages in sorted(merged.items())]
 
 
-class FormulaCell(str):
-    """A spreadsheet cell holding a formula whose value cannot be used: no value saved with it
-    (a file written by a program, not by Excel) or an Excel error (#REF!). Reads as the empty
-    string or the error; parse_table reports it on the row when the column is one it reads."""
+class UnreadableCell(str):
+    """A spreadsheet cell whose value cannot be used, kept with the reason: it reads as the
+    empty string (or what it shows), and parse_table reports it on its row when the column is
+    one it reads, instead of the value passing for an empty cell or failing the whole file."""
 
     coordinate: str = ""
+
+    def __new__(cls, coordinate: str, shown: str = ""):
+        cell = super().__new__(cls, shown)
+        cell.coordinate = coordinate
+        return cell
+
+    def problem(self, column: str) -> str:
+        raise NotImplementedError
+
+
+class FormulaCell(UnreadableCell):
+    """A formula whose value cannot be used: no value saved with it (a file written by a
+    program, not by Excel) or an Excel error (#REF!)."""
+
     error: str = ""
 
     def __new__(cls, coordinate: str, error: str = ""):
-        cell = super().__new__(cls, error)
-        cell.coordinate, cell.error = coordinate, error
+        cell = super().__new__(cls, coordinate, error)
+        cell.error = error
         return cell
+
+    def problem(self, column: str) -> str:
+        names = {"cell": self.coordinate, "column": column}
+        if self.error:
+            return (_("cell %(cell)s (%(column)s) holds the Excel error %(error)s")
+                    % {**names, "error": self.error})
+        return (_("cell %(cell)s (%(column)s) is a formula without a saved value: formulas "
+                  "are not read, paste the values instead") % names)
+
+
+class HugeNumberCell(UnreadableCell):
+    """A number cell beyond what a spreadsheet holds exactly (15 significant digits: 1E+30, a
+    barcode typed as a number past 15 digits), or not a number at all (INF, NaN)."""
+
+    def problem(self, column: str) -> str:
+        return (_("cell %(cell)s (%(column)s) holds the number %(value)s, beyond the 15 "
+                  "digits a spreadsheet keeps exactly: check the cell, or type it as text")
+                % {"cell": self.coordinate, "column": column, "value": str(self)})
 
 
 # ---------------------------------------------------------------------------------------------
 # Bytes to a table of text
 
 
+# Byte-order marks, longest first (a UTF-32 LE mark begins with the UTF-16 LE one).
+_BOMS = ((b"\xff\xfe\x00\x00", "utf-32-le"), (b"\x00\x00\xfe\xff", "utf-32-be"),
+         (b"\xef\xbb\xbf", "utf-8"), (b"\xff\xfe", "utf-16-le"), (b"\xfe\xff", "utf-16-be"))
+# C0 control characters that no CSV holds (tab, line feed and carriage return aside): bytes of
+# another kind of file, or of an encoding guessed wrong.
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+SNIFF_BYTES = 64 * 1024
+
+
 def _decode(data: bytes) -> str:
-    """UTF-8 (with or without a BOM), else Windows-1251, which is what 1C and Russian Excel
-    save as "CSV"."""
-    if data.startswith(b"\xef\xbb\xbf"):
-        return data[3:].decode("utf-8")
-    try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError:
-        return data.decode("cp1251")
+    """The text of a CSV file as stores save it: UTF-8 with or without a BOM ("CSV UTF-8"),
+    UTF-16 with a BOM (Excel's "Unicode text", tab-separated), else Windows-1251 (1C and
+    Russian Excel's plain "CSV"). Anything else (random bytes, a picture or a PDF renamed to
+    .csv, UTF-16 without its mark) is refused with a word on how to save the file."""
+    unreadable = ImportFileError(_(
+        "The file's text encoding could not be recognised. Save it from Excel as "
+        "“CSV UTF-8” or “Unicode text”, or upload the XLSX file itself."))
+    for bom, encoding in _BOMS:
+        if data.startswith(bom):
+            try:
+                text = data[len(bom):].decode(encoding)
+            except UnicodeDecodeError:
+                raise unreadable from None
+            break
+    else:
+        try:
+            text = data.decode("utf-8")
+        except UnicodeDecodeError:
+            try:
+                text = data.decode("cp1251")
+            except UnicodeDecodeError:
+                raise unreadable from None
+    if _CONTROL.search(text):
+        raise unreadable
+    return text
+
+
+def _delimiter_candidates(text: str):
+    first = next((line for line in text[:SNIFF_BYTES].splitlines() if line.strip()), "")
+    return first, sorted(";\t,", key=first.count, reverse=True)
 
 
 def _sniff_delimiter(text: str) -> str:
-    sample = "\n".join(text.splitlines()[:20])
+    """The separator that makes the most known column names of the header row (so that
+    decimal commas in a `;` file or commas in a product name never decide), else the one the
+    first lines use most consistently."""
+    first, candidates = _delimiter_candidates(text)
+    if not first:
+        return ","
+    known = {delimiter: len(map_headers(next(csv.reader([first], delimiter=delimiter))))
+             for delimiter in candidates}
+    best = max(candidates, key=known.get)  # stable: ties go to the commonest character
+    if known[best]:
+        return best
+    sample = "\n".join(text[:SNIFF_BYTES].splitlines()[:20])
     try:
-        return csv.Sniffer().sniff(sample, delimiters=",;\t").delimiter
+        return csv.Sniffer().sniff(sample, delimiters=";\t,").delimiter
     except csv.Error:
-        first = text.splitlines()[0] if text else ""
-        return max(";,\t", key=first.count) if first else ","
+        return candidates[0] if first.count(candidates[0]) else ","
 
 
 def _read_csv(data: bytes) -> list[list[str]]:
     text = _decode(data)
-    if "\x00" in text:
-        raise ImportFileError(_("This does not look like a CSV file."))
     delimiter = _sniff_delimiter(text)
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-    return _collect_rows(reader)
+    try:
+        return _collect_rows(reader)
+    except csv.Error:
+        # A cell longer than the csv module takes (128 KiB) or a stray NUL: not a price list.
+        raise ImportFileError(_("Line %(line)s of the file cannot be read as CSV.")
+                              % {"line": reader.line_num or 1}) from None
 
 
 _BLANK: tuple = ()
@@ -210,7 +313,7 @@ def check_xlsx_archive(data: bytes) -> None:
     the members and their compression ratio must be sensible."""
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
-    except zipfile.BadZipFile:
+    except Exception:  # BadZipFile, and NotImplementedError, EOFError... for a hostile one
         raise ImportFileError(_("This does not look like an Excel (XLSX) file.")) from None
     with archive:
         total = 0
@@ -224,12 +327,19 @@ def check_xlsx_archive(data: bytes) -> None:
             raise ImportFileError(_("The spreadsheet is too large once unpacked."))
 
 
-def _cell_text(value) -> str:
+EXACT_DIGITS = 15  # Excel keeps 15 significant digits of a number, and so does a float
+
+
+def _cell_text(value, coordinate: str = "") -> str:
     if value is None:
         return ""
-    if isinstance(value, float):
+    if isinstance(value, bool):  # a TRUE/FALSE cell: bool is an int, but not a number here
+        return str(value).upper()
+    if isinstance(value, int | float):
+        if not math.isfinite(value) or abs(value) >= 10 ** EXACT_DIGITS:
+            return HugeNumberCell(coordinate, f"{value:.6g}".upper())
         # Excel keeps barcodes and whole prices as floats: 4870001000016.0 → "4870001000016".
-        if value.is_integer():
+        if isinstance(value, int) or value.is_integer():
             return str(int(value))
         return repr(value)
     if isinstance(value, Decimal):
@@ -277,6 +387,7 @@ def _read_xlsx(data: bytes) -> list[list[str]]:
     first, to see which cells they are. Both passes are read-only streams: memory stays
     bounded by the row, not the sheet."""
     from openpyxl.cell.cell import ERROR_CODES
+    from openpyxl.utils import get_column_letter
 
     check_xlsx_archive(data)
     workbook = _open_xlsx(data, data_only=True)
@@ -291,8 +402,10 @@ def _read_xlsx(data: bytes) -> list[list[str]]:
 
         def rows():
             if formula_rows is None:  # the usual case, and the fast one
-                for values in sheet.iter_rows(values_only=True):
-                    yield [_cell_text(value) for value in values]
+                # Read-only rows come one per sheet row, gaps filled: numbered from 1.
+                for number, values in enumerate(sheet.iter_rows(values_only=True), start=1):
+                    yield [_cell_text(value, f"{get_column_letter(column)}{number}")
+                           for column, value in enumerate(values, start=1)]
                 return
             for cells, formula_cells in zip(sheet.iter_rows(), formula_rows, strict=True):
                 row = []
@@ -305,7 +418,7 @@ def _read_xlsx(data: bytes) -> list[list[str]]:
                             or value in ERROR_CODES):
                         row.append(FormulaCell(formula.coordinate, value or ""))
                     else:
-                        row.append(_cell_text(value))
+                        row.append(_cell_text(value, getattr(cell, "coordinate", "")))
                 yield row
 
         return _collect_rows(rows())
@@ -381,8 +494,11 @@ def parse_table(table: list[list[str]]) -> ParsedFile:
     if "name" not in mapping or ("sku" not in mapping and "barcode" not in mapping):
         raise ImportFileError(_(
             "The first row must name the columns: at least name and SKU (or barcode). "
-            "Known headers: %(headers)s.") % {"headers": ", ".join(COLUMNS)})
+            "Known headers: %(headers)s.") % {"headers": ", ".join(
+                COLUMN_NAMES[column][export_language(get_language())] for column in COLUMNS)})
     result.columns = [c for c in COLUMNS if c in mapping]
+    if not any(any(str(cell).strip() for cell in raw) for raw in table[start + 1:]):
+        raise ImportFileError(_("The file names its columns but has no products below them."))
     header = table[start]
     seen_sku, seen_barcode = {}, {}
     for offset, raw in enumerate(table[start + 1:], start=start + 2):
@@ -393,17 +509,10 @@ def parse_table(table: list[list[str]]) -> ParsedFile:
         def cell(column, raw=raw, problems=problems, invalid=invalid):
             index = mapping.get(column)
             value = raw[index] if index is not None and index < len(raw) else ""
-            if isinstance(value, FormulaCell):
+            if isinstance(value, UnreadableCell):
                 if column not in invalid:
                     invalid.add(column)
-                    names = {"cell": value.coordinate, "column": header[index].strip()}
-                    if value.error:
-                        problems.append(_("cell %(cell)s (%(column)s) holds the Excel error "
-                                          "%(error)s") % {**names, "error": value.error})
-                    else:
-                        problems.append(_("cell %(cell)s (%(column)s) is a formula without a "
-                                          "saved value: formulas are not read, paste the "
-                                          "values instead") % names)
+                    problems.append(value.problem(header[index].strip()))
                 return ""
             text = value.strip()
             # Our own export quotes cells a spreadsheet would run: take the quote off again.
@@ -495,27 +604,44 @@ def neutralise(value):
     return value
 
 
-def export_rows(products) -> list[list]:
-    """[header, *rows] with the English headers the import reads back."""
-    rows = [list(COLUMNS)]
+def export_language(language: str | None) -> str:
+    """The export's language for a page language ("ru", "kk", "en-us" → "en")."""
+    code = (language or "en").split("-")[0].lower()
+    return code if code in EXPORT_UNITS else "en"
+
+
+def export_rows(products, language: str = "en") -> list[list]:
+    """[header, *rows], the header in `language`; the import reads every language back."""
+    language = export_language(language)
+    rows = [[COLUMN_NAMES[column][language] for column in COLUMNS]]
+    units = EXPORT_UNITS[language]
     for product in products:
         barcode = product.first_barcode or ""
         places = Decimal("1") if product.unit == Unit.PIECE else Decimal("0.001")
         rows.append([
             neutralise(product.sku), neutralise(product.name), neutralise(barcode),
-            neutralise(product.category.name), product.unit, product.price, product.cost_price,
-            product.quantity.quantize(places), neutralise(product.name_ru),
-            neutralise(product.name_en),
+            neutralise(product.category.name), units.get(product.unit, product.unit),
+            product.price, product.cost_price, product.quantity.quantize(places),
+            neutralise(product.name_ru), neutralise(product.name_en),
         ])
     return rows
 
 
-def write_csv(rows, stream) -> None:
-    """UTF-8 with a BOM (so Excel opens Kazakh letters right), comma-separated."""
+def write_csv(rows, stream, language: str = "en") -> None:
+    """As the store's Excel opens it by a double click: UTF-8 with a BOM (Kazakh letters come
+    out right); in Kazakh and Russian, `;` between cells and a decimal comma (the list
+    separator and decimal mark of Windows set to those languages), in English `,` and a point."""
+    comma = export_language(language) != "en"
     stream.write("\ufeff")
-    writer = csv.writer(stream)
+    writer = csv.writer(stream, delimiter=";" if comma else ",")
     for row in rows:
-        writer.writerow([format(v, "f") if isinstance(v, Decimal) else v for v in row])
+        writer.writerow([_csv_number(value, comma) if isinstance(value, Decimal) else value
+                         for value in row])
+
+
+def _csv_number(value: Decimal, comma: bool) -> str:
+    text = format(value, "f")
+    return text.replace(".", ",") if comma else text
 
 
 def write_xlsx(rows, stream) -> None:

@@ -351,3 +351,19 @@ class StocktakeLine(models.Model):
         "Variance at cost" is the sum of these (selectors.stocktake_summary)."""
         return value_at_cost(self.variance, self.product.cost_price)
 
+
+
+class ImportPreview(models.Model):
+    """A checked product import, shown to its user and waiting for their confirm. Kept in the
+    database, not on the app server that made the preview, so that the confirm may reach any
+    server (docs/deploy.md); taken once (inventory.previews.preview_take), gone after expiry."""
+
+    token = models.CharField(max_length=32, unique=True)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
+                             related_name="+")
+    payload = models.BinaryField()  # the rows and what the preview saw, as zlib'd JSON
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField(db_index=True)
+
+    def __str__(self):
+        return f"{self.user_id}: {self.token}"

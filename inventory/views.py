@@ -3,12 +3,7 @@ low stock, import and export. Sellers act on their own products, admins on all; 
 document answers 404, a shopper 403."""
 
 import io
-import json
-import os
-import tempfile
-import uuid
 from decimal import Decimal
-from pathlib import Path
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -18,6 +13,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
@@ -27,7 +23,7 @@ from accounts.permissions import admin_required, staff_required
 from bibarys.money import format_money
 from catalog.models import Category, Product
 
-from . import importers, selectors, services
+from . import importers, previews, selectors, services
 from .forms import (
     CorrectionForm, CountForm, ImportForm, MovementFilterForm, ReceiptForm, ReceiptLineForm,
     ReverseForm, ScanForm, StocktakeForm, WriteOffForm, WriteOffLineForm,
@@ -630,53 +626,12 @@ def product_search(request):
 # Import and export -------------------------------------------------------------------------------
 
 IMPORT_SESSION_KEY = "inventory_import"
-IMPORT_DIR = Path(tempfile.gettempdir()) / "bibarys-imports"
 PREVIEW_LIMIT = 200  # rows shown per section of the preview; the rest are counted
 
 
-def _import_store(rows, meta) -> str:
-    """Keep the checked rows on the server between preview and confirm (a file named by a random
-    token kept in the session), never in the page where they could be edited."""
-    IMPORT_DIR.mkdir(mode=0o700, exist_ok=True)
-    token = uuid.uuid4().hex
-    path = IMPORT_DIR / f"{token}.json"
-    with open(path, "w", encoding="utf-8") as handle:
-        json.dump({"meta": meta, "rows": [row.to_json() for row in rows]}, handle)
-    return token
-
-
-def _import_take(token: str):
-    """Take the stored upload, once: it is renamed away atomically before it is read, so of
-    two or three confirms sent together (a double click) exactly one gets it; the others find
-    nothing and answer as a re-sent confirm does. None when there is nothing (left) to take."""
-    if not token or not token.isalnum():
-        return None
-    path = IMPORT_DIR / f"{token}.json"
-    taken = IMPORT_DIR / f"{token}.{uuid.uuid4().hex}.taken"
-    try:
-        os.rename(path, taken)
-    except OSError:
-        return None
-    try:
-        with open(taken, encoding="utf-8") as handle:
-            data = json.load(handle)
-    except (OSError, ValueError):
-        return None
-    finally:
-        try:
-            os.remove(taken)
-        except OSError:
-            pass
-    return data["meta"], [importers.ImportRow.from_json(row) for row in data["rows"]]
-
-
 def _import_forget(request):
-    token = request.session.pop(IMPORT_SESSION_KEY, None)
-    if token and token.isalnum():
-        try:
-            os.remove(IMPORT_DIR / f"{token}.json")
-        except OSError:
-            pass
+    previews.preview_forget(user=request.user,
+                            token=request.session.pop(IMPORT_SESSION_KEY, None))
 
 
 def _import_preview(request, *, form, rows, filename: str, seller, set_quantities: bool,
@@ -689,10 +644,11 @@ def _import_preview(request, *, form, rows, filename: str, seller, set_quantitie
     errors = importers.merge_errors(file_errors, plan.errors)
     _import_forget(request)
     if not errors:
-        request.session[IMPORT_SESSION_KEY] = _import_store(rows, {
-            "filename": filename, "seller": seller.pk, "set_quantities": set_quantities,
-            "digest": plan.digest,
-            "stock": {str(pk): str(quantity) for pk, quantity in plan.stock_seen.items()}})
+        request.session[IMPORT_SESSION_KEY] = previews.preview_store(
+            user=request.user, rows=rows, meta={
+                "filename": filename, "seller": seller.pk, "set_quantities": set_quantities,
+                "digest": plan.digest,
+                "stock": {str(pk): str(quantity) for pk, quantity in plan.stock_seen.items()}})
     sections = {name: getattr(plan, name)[:PREVIEW_LIMIT]
                 for name in ("new_products", "changes", "adjustments", "new_categories")}
     more = {name: len(getattr(plan, name)) - len(shown) for name, shown in sections.items()}
@@ -726,7 +682,8 @@ def import_products(request):
                                seller=seller,
                                set_quantities=form.cleaned_data["set_quantities"],
                                rejected=parsed.rejected, file_errors=parsed.errors)
-    return render(request, "inventory/import.html", context)
+    return render(request, "inventory/import.html", context,
+                  status=400 if request.method == "POST" else 200)
 
 
 @staff_required
@@ -736,7 +693,8 @@ def import_confirm(request):
     writes nothing and shows the new preview to confirm again."""
     from accounts.models import User
 
-    stored = _import_take(request.session.pop(IMPORT_SESSION_KEY, ""))
+    stored = previews.preview_take(user=request.user,
+                                   token=request.session.pop(IMPORT_SESSION_KEY, ""))
     if stored is None:
         messages.error(request, _("The upload has expired: please choose the file again."))
         return redirect("inventory:import")
@@ -781,13 +739,14 @@ def export_products(request):
         return render(request, "inventory/export.html", {
             "count": Product.objects.for_seller(request.user).count()})
     products = selectors.products_for_export(request.user)
-    rows = importers.export_rows(products)
+    language = importers.export_language(get_language())
+    rows = importers.export_rows(products, language)
     stamp = timezone.localdate().isoformat()
     audit_record(actor=request.user, action="products.export", obj=request.user,
                  changes={"format": fmt, "rows": len(rows) - 1}, request=request)
     if fmt == "csv":
         text = io.StringIO()
-        importers.write_csv(rows, text)
+        importers.write_csv(rows, text, language)
         response = HttpResponse(text.getvalue().encode("utf-8"),
                                 content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = f'attachment; filename="products-{stamp}.csv"'

@@ -1,6 +1,6 @@
 """More than one machine: two stateless gunicorn app servers (production settings) on one
 PostgreSQL database and one Redis, as docs/deploy.md describes. Whichever server answers, a
-visitor's session, cart, checkout and rate-limit counts are the same."""
+visitor's session, cart, checkout, product import preview and rate-limit counts are the same."""
 
 import pytest
 
@@ -27,8 +27,12 @@ def two_servers(tmp_path_factory):
     support.manage("migrate", "--no-input", "-v", "0", env=env, timeout=600)
     support.collectstatic(env)
     support.manage("seed_demo", "--products", "30", env=env, timeout=600)
-    servers = [support.Server(env, workers=2, threads=1, name=name, log_dir=directory)
-               for name in ("a", "b")]
+    # Two machines: each server has a temporary folder of its own, as it would on its own disk.
+    servers = []
+    for name in ("a", "b"):
+        (directory / f"tmp-{name}").mkdir()
+        servers.append(support.Server({**env, "TMPDIR": str(directory / f"tmp-{name}")},
+                                      workers=2, threads=1, name=name, log_dir=directory))
     try:
         for server in servers:
             server.start()
@@ -207,3 +211,35 @@ def test_shoppers_racing_for_the_last_units_through_both_servers_never_oversell(
     state = _shell(a, _STATE_SCRIPT)
     assert state["hot_orders"] == 3 and float(state["hot_quantity"]) == 0, state
     support.manage("check_stock", env=a.env)  # the ledger still sums to every quantity
+
+
+_IMPORT_SCRIPT = """
+import json
+from catalog.models import Category, Product
+print(json.dumps({"category": Category.objects.order_by("pk").first().name,
+                  "imported": list(Product.objects.filter(sku__startswith="TOPO-IMPORT")
+                                   .values_list("sku", "quantity"))}, default=str))
+"""
+
+
+def test_an_import_previewed_on_one_server_is_confirmed_on_the_other(two_servers):
+    """The preview of a product list is kept where both servers see it: confirmed on B, taken
+    once (a second confirm, on A, finds nothing and imports nothing again)."""
+    a, b = two_servers
+    category = _shell(a, _IMPORT_SCRIPT)["category"]
+    seller = _login(a, "seller1")
+    rows = f"sku;name;category;unit;price;quantity\r\nTOPO-IMPORT-1;Тоғыз құмалақ нан;{category};" \
+           f"дана;350,50;7\r\n"
+    assert seller.get("/inventory/import/").status == 200
+    preview = seller.upload("/inventory/import/", {"file": ("list.csv", rows.encode("utf-8-sig"))})
+    assert preview.status == 200, preview.text[-2000:]
+    assert "TOPO-IMPORT-1" in preview.text and "/inventory/import/confirm/" in preview.text
+    confirmed = seller.with_base(b.url).post("/inventory/import/confirm/")
+    assert confirmed.status == 302, confirmed.status
+    page = seller.with_base(b.url).get("/inventory/import/")
+    assert "expired" not in page.text, page.text[-2000:]
+    assert _shell(b, _IMPORT_SCRIPT)["imported"] == [["TOPO-IMPORT-1", "7.000"]]
+    again = seller.post("/inventory/import/confirm/")  # a replay on A
+    assert again.status == 302
+    assert "expired" in seller.get("/inventory/import/").text
+    assert _shell(a, _IMPORT_SCRIPT)["imported"] == [["TOPO-IMPORT-1", "7.000"]]
