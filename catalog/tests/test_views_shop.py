@@ -302,3 +302,17 @@ def test_a_changed_product_shows_at_once_on_cached_cards(shopper_client):
     milk.save()  # the Django admin saves this way: the catalog version moves
     html = _card(shopper_client.get(url).content.decode(), milk)
     assert "Fresh milk" in html and "450" in html
+
+
+@pytest.mark.parametrize("page", ["home", "catalog:product_list", "orders:cart", "login",
+                                  "accounts:signup", "/no-such-page/"])
+def test_header_search_goes_straight_to_the_catalog(client, page):
+    """The header's search form names the catalog itself (it must never fall back to `/`,
+    which answers a search with a redirect), and the catalog answers it with the results."""
+    ProductFactory(name="Qurt")
+    url = page if page.startswith("/") else reverse(page)
+    html = client.get(url).content.decode()
+    catalog = reverse("catalog:product_list")
+    assert f'<form class="header-search" action="{catalog}" method="get"' in html
+    found = client.get(catalog, {"q": "Qurt"})
+    assert found.status_code == 200 and "Qurt" in found.content.decode()
