@@ -28,7 +28,8 @@ def _category_choices(tree, empty_label):
 
 
 class ShopFilterForm(forms.Form):
-    """The catalog's GET form: every value optional, a bad one simply ignored."""
+    """The catalog's GET form: every value optional; a bad one is ignored, and `ignored` says
+    which and why (the page shows it, as the dashboard says its period was not applied)."""
 
     SORT_CHOICES = [
         ("name", pgettext_lazy("catalog", "Name")),
@@ -39,10 +40,14 @@ class ShopFilterForm(forms.Form):
     ]
 
     q = forms.CharField(label=_("Search"), required=False, max_length=100,
+                        error_messages={"max_length": _(
+                            "A search may be at most %(limit_value)d characters long (this one "
+                            "has %(show_value)d).")},
                         widget=forms.TextInput(attrs={
                             "type": "search", "placeholder": _("Name, SKU or barcode"),
                             "autocomplete": "off"}))
-    category = forms.ChoiceField(label=_("Category"), required=False)
+    category = forms.ChoiceField(label=_("Category"), required=False, error_messages={
+        "invalid_choice": _("There is no such category.")})
     price_min = LocalDecimalField(label=_("Price from"), required=False, places=2, money=True,
                                   max_value=PRICE_MAX,
                                   widget=forms.TextInput(attrs={"placeholder": "0"}))
@@ -50,12 +55,37 @@ class ShopFilterForm(forms.Form):
                                   max_value=PRICE_MAX,
                                   widget=forms.TextInput(attrs={"placeholder": "∞"}))
     in_stock = forms.BooleanField(label=_("In stock only"), required=False)
-    sort = forms.ChoiceField(label=_("Sort"), required=False, choices=SORT_CHOICES)
+    sort = forms.ChoiceField(label=_("Sort"), required=False, choices=SORT_CHOICES,
+                             error_messages={"invalid_choice": _("Unknown sort order: sorted by name.")})
 
     def __init__(self, *args, tree=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.tree = list(tree)
         self.fields["category"].choices = _category_choices(self.tree, _("All categories"))
+        # The search box may hold more than the limit (a paste): the server says so instead
+        # of the browser cutting it silently.
+        self.fields["q"].widget.attrs.pop("maxlength", None)
+
+    def clean(self):
+        cleaned = super().clean()
+        low, high = cleaned.get("price_min"), cleaned.get("price_max")
+        if low is not None and high is not None and low > high:
+            # Neither end is the shopper's mistake alone: the range is ignored as a whole.
+            cleaned.pop("price_min")
+            cleaned.pop("price_max")
+            self.add_error("price_max", ValidationError(
+                _("“Price to” is less than “Price from”: the price range is ignored."),
+                code="reversed"))
+        return cleaned
+
+    @property
+    def ignored(self) -> list[dict]:
+        """The filters that were not applied: [{"label", "reason"}], in the form's order."""
+        if not self.is_bound:
+            return []
+        self.is_valid()
+        return [{"label": self.fields[name].label, "reason": " ".join(errors)}
+                for name, errors in self.errors.items() if name in self.fields]
 
     def filters(self) -> ShopFilters:
         if not self.is_bound:

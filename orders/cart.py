@@ -17,6 +17,7 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import F
 from django.utils.translation import gettext as _
 
 from bibarys.locks import lock_or_create
@@ -211,13 +212,6 @@ def cart_count(request) -> int:
     return count
 
 
-def cart_quantity(request, product: Product) -> Decimal:
-    if _is_signed_in(request):
-        line = CartLine.objects.filter(cart__user_id=request.user.pk, product=product).first()
-        return line.quantity if line else Decimal("0")
-    return Decimal(_session_cart(request).get(str(product.pk), "0"))
-
-
 # ---------------------------------------------------------------------------------------------
 # Changing the cart.
 
@@ -256,31 +250,72 @@ def cart_add(*, request, product: Product, quantity) -> Decimal:
 
 
 def cart_set(*, request, product: Product, quantity) -> Decimal:
-    """Set the line's quantity; zero (or less) removes the line. Returns the new quantity."""
-    text = str(quantity if quantity is not None else "").strip().replace(",", ".")
-    try:
-        if Decimal(text) <= 0:
-            cart_remove(request=request, product_id=product.pk)
-            return Decimal("0")
-    except (InvalidOperation, ValueError):
-        pass
+    """Set the line's quantity to what the visitor typed; returns the new quantity.
+
+    Zero or less is refused with the product page's message (the line's ✕ removes it), as is
+    a bad number; lowering a line is always allowed (even if the product ran short or was
+    archived), raising it must fit what is on hand."""
     quantity = parse_quantity(quantity, product)
-    # Lowering a line is always allowed (even if the product ran short or was archived); raising
-    # it must fit what is on hand.
-    current = cart_quantity(request, product)
-    if quantity > current:
-        check_available(product, quantity)
-    if _is_signed_in(request):
-        cart = saved_cart(request.user)
-        updated = CartLine.objects.filter(cart=cart, product=product).update(quantity=quantity)
-        if not updated:
-            CartLine.objects.create(cart=cart, product=product, quantity=quantity)
-    else:
+    if not _is_signed_in(request):
         data = dict(_session_cart(request))
+        if quantity > Decimal(data.get(str(product.pk), "0")):
+            check_available(product, quantity)
         data[str(product.pk)] = str(quantity)
         _save_session_cart(request, data)
+        _forget_count(request)
+        return quantity
+    with transaction.atomic():
+        cart = _lock_cart(request.user)
+        current = (CartLine.objects.filter(cart=cart, product=product)
+                   .values_list("quantity", flat=True).first())
+        if quantity > (current or Decimal("0")):
+            check_available(product, quantity)
+        if current is None:
+            CartLine.objects.create(cart=cart, product=product, quantity=quantity)
+        else:
+            CartLine.objects.filter(cart=cart, product=product).update(quantity=quantity)
     _forget_count(request)
     return quantity
+
+
+def cart_step(*, request, product: Product, steps: int) -> Decimal:
+    """The stepper's + (steps=1) or − (steps=-1): one piece, or 100 g / 100 ml, on the line.
+    Stepping below one step removes the line. Returns the new quantity (0: removed).
+
+    Two quick clicks make two steps: the signed-in cart is locked, so the second click reads
+    the first one's result, and the line changes by an F() update, never read-add-set."""
+    delta = CartItem(product=product, quantity=Decimal("0")).step * steps
+    if not _is_signed_in(request):
+        data = dict(_session_cart(request))
+        new_quantity = Decimal(data.get(str(product.pk), "0")) + delta
+        if new_quantity <= 0:
+            cart_remove(request=request, product_id=product.pk)
+            return Decimal("0")
+        if delta > 0:
+            parse_quantity(new_quantity, product)
+            check_available(product, new_quantity)
+        data[str(product.pk)] = str(new_quantity)
+        _save_session_cart(request, data)
+        _forget_count(request)
+        return new_quantity
+    with transaction.atomic():
+        cart = _lock_cart(request.user)
+        lines = CartLine.objects.filter(cart=cart, product=product)
+        current = lines.values_list("quantity", flat=True).first() or Decimal("0")
+        new_quantity = current + delta
+        if new_quantity <= 0:
+            lines.delete()
+            new_quantity = Decimal("0")
+        else:
+            if delta > 0:
+                parse_quantity(new_quantity, product)
+                check_available(product, new_quantity)
+            if current:
+                lines.update(quantity=F("quantity") + delta)
+            else:
+                CartLine.objects.create(cart=cart, product=product, quantity=new_quantity)
+    _forget_count(request)
+    return new_quantity
 
 
 def cart_remove(*, request, product_id: int) -> None:

@@ -224,6 +224,8 @@ def _place(*, user, payment, idempotency_key, cart, items, delivery, address, ph
                                      by=by)
     if cart is not None:
         CartLine.objects.filter(cart=cart, product_id__in=ordered).delete()
+        # The note was for this order; delivery, address and phone are offered again next time.
+        Cart.objects.filter(pk=cart.pk).update(note="")
     return order
 
 

@@ -81,17 +81,15 @@ def _cart_body(request, *, errors=None):
 
 @require_POST
 def cart_update(request, product_pk):
-    """Set a line's quantity: the stepper's buttons send `step` (+1/−1 step), the input sends
-    `quantity`. Zero removes the line."""
+    """Change a line's quantity: the stepper's buttons send `step` (+1/−1 step; stepping below
+    one step removes the line), the input sends `quantity` (zero or less is refused, as on
+    the product page)."""
     product = get_object_or_404(Product, pk=product_pk)
     errors = {}
     try:
         step = request.POST.get("step")
         if step in ("1", "-1"):
-            item_step = carts.CartItem(product=product, quantity=0).step
-            current = carts.cart_quantity(request, product)
-            quantity = current + item_step * int(step)
-            carts.cart_set(request=request, product=product, quantity=quantity)
+            carts.cart_step(request=request, product=product, steps=int(step))
         else:
             carts.cart_set(request=request, product=product,
                            quantity=request.POST.get("quantity", ""))

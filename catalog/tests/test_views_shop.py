@@ -44,6 +44,37 @@ def test_bad_filter_values_are_ignored_not_a_500(client):
     assert response.status_code == 200 and "Milk" in response.content.decode()
 
 
+@pytest.mark.parametrize("query, field, reason", [
+    ("price_min=abc", "Price from", "Enter a number"),
+    ("price_min=-5", "Price from", "Enter ₸0.00 or more."),
+    ("price_max=1e30", "Price to", "too large"),
+    ("price_min=500&price_max=100", "Price to", "“Price to” is less than “Price from”"),
+    ("q=" + "мёд" * 40, "Search", "at most 100 characters long (this one has 120)"),
+    ("category=nope", "Category", "There is no such category."),
+    ("sort=zzz", "Sort", "Unknown sort order"),
+])
+def test_a_bad_filter_says_what_was_ignored_and_why(client, query, field, reason):
+    """As the dashboard says its period was not applied: the catalog names the filter it
+    ignored and the reason, next to the field and above the results (htmx gets it too)."""
+    ProductFactory(name="Milk", price=Decimal("300"))
+    url = reverse("catalog:product_list") + "?" + query
+    for extra in ({}, {"HTTP_HX_REQUEST": "true"}):
+        response = client.get(url, HTTP_ACCEPT_LANGUAGE="en", **extra)
+        html = response.content.decode()
+        assert response.status_code == 200 and "Milk" in html  # shown without the filter
+        notice = html[html.index('class="alert alert-warning filters-ignored"'):]
+        notice = notice[:notice.index("</div>")]
+        assert "were not applied" in notice
+        assert f"<strong>{field}</strong>" in notice and reason in notice
+
+
+def test_good_filters_say_nothing_was_ignored(client):
+    ProductFactory(name="Milk", price=Decimal("300"))
+    html = client.get(reverse("catalog:product_list") + "?price_min=100&price_max=100000&q=Mil",
+                      HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "Milk" in html and "filters-ignored" not in html
+
+
 def _queries(client, url):
     with CaptureQueriesContext(connection) as ctx:
         response = client.get(url)
@@ -271,3 +302,17 @@ def test_a_changed_product_shows_at_once_on_cached_cards(shopper_client):
     milk.save()  # the Django admin saves this way: the catalog version moves
     html = _card(shopper_client.get(url).content.decode(), milk)
     assert "Fresh milk" in html and "450" in html
+
+
+@pytest.mark.parametrize("page", ["home", "catalog:product_list", "orders:cart", "login",
+                                  "accounts:signup", "/no-such-page/"])
+def test_header_search_goes_straight_to_the_catalog(client, page):
+    """The header's search form names the catalog itself (it must never fall back to `/`,
+    which answers a search with a redirect), and the catalog answers it with the results."""
+    ProductFactory(name="Qurt")
+    url = page if page.startswith("/") else reverse(page)
+    html = client.get(url).content.decode()
+    catalog = reverse("catalog:product_list")
+    assert f'<form class="header-search" action="{catalog}" method="get"' in html
+    found = client.get(catalog, {"q": "Qurt"})
+    assert found.status_code == 200 and "Qurt" in found.content.decode()

@@ -168,3 +168,69 @@ def test_badge_costs_one_query_on_any_page(shopper_client, shopper):
         body = shopper_client.get(reverse("accounts:profile")).content.decode()
     assert 'id="cart-badge">1<' in body
     assert sum("orders_cartline" in q["sql"] for q in queries.captured_queries) == 1
+
+
+@pytest.mark.parametrize("typed", ["0", "-1", "-0,5", "0,000"])
+def test_zero_or_negative_typed_in_the_cart_is_refused_as_on_the_product_page(
+        shopper_client, shopper, typed):
+    """The cart's quantity box used to remove the line on 0 and on a negative number; it now
+    refuses both with the message the product page's add-to-cart gives, and keeps the line."""
+    product = product_in_stock("10", name="Milk")
+    add(shopper_client, product, "2")
+    on_product_page = add(shopper_client, product, typed, HTTP_HX_REQUEST="true",
+                          HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    url = reverse("orders:cart_update", args=[product.pk])
+    in_cart = shopper_client.post(url, {"quantity": typed}, HTTP_HX_REQUEST="true",
+                                  HTTP_ACCEPT_LANGUAGE="en")
+    message = "Enter a quantity greater than zero."
+    assert message in on_product_page
+    assert in_cart.status_code == 200 and message in in_cart.content.decode()
+    assert CartLine.objects.get(cart__user=shopper).quantity == Decimal("2")
+    # Without htmx: the same message on the cart page, the line kept.
+    plain = shopper_client.post(url, {"quantity": typed}, HTTP_ACCEPT_LANGUAGE="en")
+    assert plain.status_code == 302
+    page = shopper_client.get(reverse("orders:cart"), HTTP_ACCEPT_LANGUAGE="en")
+    assert message in page.content.decode()
+    assert CartLine.objects.get(cart__user=shopper).quantity == Decimal("2")
+
+
+def test_typed_zero_in_an_anonymous_cart_is_refused_too(client):
+    product = product_in_stock("10")
+    add(client, product, "2")
+    url = reverse("orders:cart_update", args=[product.pk])
+    response = client.post(url, {"quantity": "0"}, HTTP_HX_REQUEST="true",
+                           HTTP_ACCEPT_LANGUAGE="en")
+    assert "Enter a quantity greater than zero." in response.content.decode()
+    assert response.context["summary"].items[0].quantity == Decimal("2")
+
+
+def test_stepper_steps_one_at_a_time_and_below_one_step_removes_the_line(shopper_client,
+                                                                          shopper):
+    pieces, grams = product_in_stock("3"), product_in_stock("5", unit="kg")
+    add(shopper_client, pieces, "1")
+    add(shopper_client, grams, "0,25")
+    more = reverse("orders:cart_update", args=[pieces.pk])
+    for _ in range(2):
+        shopper_client.post(more, {"step": "1"})
+    assert CartLine.objects.get(product=pieces).quantity == Decimal("3")
+    shopper_client.post(more, {"step": "1"})  # only 3 on hand: refused, nothing changes
+    assert CartLine.objects.get(product=pieces).quantity == Decimal("3")
+    shopper_client.post(reverse("orders:cart_update", args=[grams.pk]), {"step": "1"})
+    assert CartLine.objects.get(product=grams).quantity == Decimal("0.35")
+    for _ in range(3):
+        shopper_client.post(more, {"step": "-1"})
+    assert not CartLine.objects.filter(product=pieces).exists()
+    assert CartLine.objects.filter(product=grams).exists()
+
+
+def test_anonymous_stepper_steps_in_the_session(client):
+    product = product_in_stock("5")
+    add(client, product, "1")
+    url = reverse("orders:cart_update", args=[product.pk])
+    client.post(url, {"step": "1"})
+    client.post(url, {"step": "1"})
+    summary = client.get(reverse("orders:cart")).context["summary"]
+    assert summary.items[0].quantity == Decimal("3")
+    for _ in range(3):
+        client.post(url, {"step": "-1"})
+    assert client.get(reverse("orders:cart")).context["summary"].is_empty

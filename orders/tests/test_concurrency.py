@@ -183,3 +183,26 @@ def test_two_cancels_at_once_refund_once():
     assert StockMovement.objects.filter(kind=MovementKind.RETURN).count() == 1
     assert OrderLine.objects.filter(return_movement__isnull=False).count() == 1
     assert list(stock_problems()) == []
+
+
+def test_quick_stepper_clicks_each_make_a_step():
+    """Eight + clicks at once (tabs, a double tap) on one line: eight steps, none lost. The
+    stepper used to read the line, add a step and write it back without the cart's lock, so
+    clicks that read the same quantity wrote the same result."""
+    shopper = UserFactory(role="shopper")
+    product = product_in_stock("100", name="Stepped milk")
+    CartLine.objects.create(cart=saved_cart(shopper), product=product, quantity=Decimal("1"))
+    clients = []
+    for _ in range(8):
+        client = Client(raise_request_exception=False)
+        client.force_login(shopper)
+        clients.append(client)
+    close_old_connections()
+    url = reverse("orders:cart_update", args=[product.pk])
+    responses = run_at_once([lambda c=c: c.post(url, {"step": "1"}) for c in clients])
+    assert not [r for r in responses if isinstance(r, BaseException)]
+    assert [r.status_code for r in responses] == [302] * 8
+    assert CartLine.objects.get(product=product).quantity == Decimal("9")
+    responses = run_at_once([lambda c=c: c.post(url, {"step": "-1"}) for c in clients])
+    assert [r.status_code for r in responses] == [302] * 8
+    assert CartLine.objects.get(product=product).quantity == Decimal("1")
