@@ -7,6 +7,8 @@ import datetime
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
+from bibarys.sqlite import Alphabetical
+
 from .models import AuditEntry, User
 
 USER_SEARCH_FIELDS = ("username", "first_name", "last_name", "email", "phone")
@@ -15,7 +17,7 @@ USER_SEARCH_FIELDS = ("username", "first_name", "last_name", "email", "phone")
 def users_filtered(*, q: str = "", role: str = "", status: str = "") -> QuerySet[User]:
     """Users matching every word of `q` (in any of name, username, e-mail, phone), a role and a
     status; with the wallet joined so the list shows balances without a query per row."""
-    users = User.objects.select_related("wallet").order_by("username", "pk")
+    users = User.objects.select_related("wallet").order_by(Alphabetical("username"), "pk")
     for word in q.split()[:5]:
         match = Q()
         for field in USER_SEARCH_FIELDS:
