@@ -56,6 +56,23 @@ def audit_actions() -> list[str]:
     return list(AuditEntry.objects.order_by("action").values_list("action", flat=True).distinct())
 
 
+def audit_object_types(*, also: str | None = None) -> list[str]:
+    """The kinds of object ("app_label.model") the log has entries about, plus `also` (a
+    link's filter) when it names a model, so that a link to an object with no entries yet
+    still filters instead of being refused."""
+    from django.apps import apps
+
+    kinds = set(AuditEntry.objects.order_by().values_list("object_type", flat=True).distinct())
+    if also:
+        try:
+            model = apps.get_model(also.strip().lower())
+        except (LookupError, ValueError):
+            model = None
+        if model is not None:
+            kinds.add(model._meta.label_lower)
+    return sorted(kinds)
+
+
 def _day_start(day: datetime.date) -> datetime.datetime:
     return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
 
