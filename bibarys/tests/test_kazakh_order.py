@@ -62,6 +62,12 @@ def test_the_catalog_and_the_product_list_sort_names_in_kazakh_order(client, adm
     assert html.index("Авокадо") < html.index("Ірімшік")
     manage = admin_client.get(reverse("catalog:manage_list"))
     assert [p.name for p in manage.context["products"]] == KAZAKH_ORDER[:24]
+    from accounts.models import User
+    from analytics.selectors import stock_products
+
+    owner = User.objects.get(username=manage.wsgi_request.user.username)
+    # The stock report (PDF, Excel) lists the products by category and name.
+    assert [p.name for p in stock_products(owner)] == KAZAKH_ORDER[:24]
 
 
 @pytest.mark.django_db
