@@ -14,6 +14,17 @@ from django.db import models
 from .models import AuditEntry
 
 
+# Words for codes an entry records (a report's name, a scope), by the detail's key; an app that
+# records codes registers their labels once (AppConfig.ready), so the log never shows the code
+# and this app never imports the one above it.
+VALUE_LABELS: dict[str, dict] = {}
+
+
+def audit_value_labels(key: str, labels: dict) -> None:
+    """Show the recorded `key`'s values through `labels` ({code: lazy translated label})."""
+    VALUE_LABELS.setdefault(key, {}).update(labels)
+
+
 def _jsonable(value):
     if isinstance(value, Decimal):
         return str(value)
@@ -26,6 +37,17 @@ def _jsonable(value):
     if value is None or isinstance(value, (str, int, float, bool)):
         return value
     return str(value)
+
+
+def _object_label(obj) -> str:
+    """What names the object beside its kind and number, in no particular language. The log
+    shows the kind itself, in the reader's words ("Goods receipt № 12"), so a document or an
+    order, whose __str__ is its kind and number in whatever language the recording request had
+    ("Goods receipt №00012 · supplier"), keeps only its supplier, if any."""
+    if hasattr(obj, "number"):
+        supplier = getattr(obj, "supplier", "")
+        return supplier if isinstance(supplier, str) else ""
+    return str(obj)
 
 
 def client_ip(request) -> str | None:
@@ -53,7 +75,7 @@ def audit_record(*, actor, action: str, obj, changes: dict | None = None, reques
         action=action,
         object_type=f"{meta.app_label}.{meta.model_name}",
         object_id=str(obj.pk),
-        object_repr=str(obj)[:255],
+        object_repr=_object_label(obj)[:255],
         changes=_jsonable(changes or {}),
         ip=ip or client_ip(request),
     )

@@ -7,6 +7,8 @@ from .services import wallet_for, wallet_post
 from .models import WalletEntry
 
 DEMO_PASSWORD = "bibarys-demo"
+# What each demo shopper has to spend after the seeded history (orders.demo tops them back up).
+WELCOME_BALANCE = Decimal("50000.00")
 
 ACCOUNTS = [
     ("admin", Role.ADMIN, "Айгүл", "Сейітова", "+77011000001"),
@@ -35,7 +37,7 @@ def seed(context):
             user.save()
         wallet = wallet_for(user)
         if role == Role.SHOPPER and not wallet.entries.exists():
-            wallet_post(wallet=wallet, kind=WalletEntry.Kind.TOPUP, amount=Decimal("50000"),
+            wallet_post(wallet=wallet, kind=WalletEntry.Kind.TOPUP, amount=WELCOME_BALANCE,
                         reason="Demo top-up", reference="demo:welcome")
         context.users[username] = user
 

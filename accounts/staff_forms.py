@@ -32,17 +32,18 @@ class AuditFilterForm(_Form):
     who = forms.CharField(label=_("Who"), required=False, max_length=150,
                           widget=forms.TextInput(attrs={"placeholder": _("Username")}))
     action = forms.ChoiceField(label=_("Action"), required=False)
-    object_type = forms.CharField(label=_("Object type"), required=False, max_length=64,
-                                  widget=forms.TextInput(attrs={"placeholder": "accounts.user"}))
+    # The kinds of object in the log, by their names in the reader's language.
+    object_type = forms.ChoiceField(label=_("Object type"), required=False)
     object_id = forms.CharField(label=_("Object id"), required=False, max_length=64)
     date_from = forms.DateField(label=_("From"), required=False,
                                 widget=forms.DateInput(attrs={"type": "date"}))
     date_to = forms.DateField(label=_("To"), required=False,
                               widget=forms.DateInput(attrs={"type": "date"}))
 
-    def __init__(self, *args, actions=(), **kwargs):
+    def __init__(self, *args, actions=(), object_types=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["action"].choices = [("", _("Any action")), *actions]
+        self.fields["object_type"].choices = [("", _("Any object")), *object_types]
 
     def clean(self):
         data = super().clean()

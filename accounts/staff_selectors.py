@@ -7,6 +7,8 @@ import datetime
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
+from bibarys.sqlite import Alphabetical
+
 from .models import AuditEntry, User
 
 USER_SEARCH_FIELDS = ("username", "first_name", "last_name", "email", "phone")
@@ -15,7 +17,7 @@ USER_SEARCH_FIELDS = ("username", "first_name", "last_name", "email", "phone")
 def users_filtered(*, q: str = "", role: str = "", status: str = "") -> QuerySet[User]:
     """Users matching every word of `q` (in any of name, username, e-mail, phone), a role and a
     status; with the wallet joined so the list shows balances without a query per row."""
-    users = User.objects.select_related("wallet").order_by("username", "pk")
+    users = User.objects.select_related("wallet").order_by(Alphabetical("username"), "pk")
     for word in q.split()[:5]:
         match = Q()
         for field in USER_SEARCH_FIELDS:
@@ -40,6 +42,23 @@ def user_wallet_balance(user: User):
 
 def audit_actions() -> list[str]:
     return list(AuditEntry.objects.order_by("action").values_list("action", flat=True).distinct())
+
+
+def audit_object_types(*, also: str | None = None) -> list[str]:
+    """The kinds of object ("app_label.model") the log has entries about, plus `also` (a
+    link's filter) when it names a model, so that a link to an object with no entries yet
+    still filters instead of being refused."""
+    from django.apps import apps
+
+    kinds = set(AuditEntry.objects.order_by().values_list("object_type", flat=True).distinct())
+    if also:
+        try:
+            model = apps.get_model(also.strip().lower())
+        except (LookupError, ValueError):
+            model = None
+        if model is not None:
+            kinds.add(model._meta.label_lower)
+    return sorted(kinds)
 
 
 def _day_start(day: datetime.date) -> datetime.datetime:

@@ -16,7 +16,7 @@ from .models import Role, User, Wallet
 from .permissions import admin_required
 from .staff_forms import (AuditFilterForm, BlockForm, ConfirmForm, RoleChangeForm,
                           UnblockForm, UserFilterForm)
-from .templatetags.audit_tags import audit_action_label
+from .templatetags.audit_tags import audit_action_label, object_kind_label
 
 USERS_PER_PAGE = 25
 AUDIT_PER_PAGE = 30
@@ -176,7 +176,9 @@ def user_delete(request, pk):
 def audit_log(request):
     """Every sensitive action, newest first. Read only: there is no way to change an entry."""
     actions = [(action, audit_action_label(action)) for action in selectors.audit_actions()]
-    form = AuditFilterForm(request.GET or None, actions=actions)
+    object_types = [(kind, object_kind_label(kind))
+                     for kind in selectors.audit_object_types(also=request.GET.get("object_type"))]
+    form = AuditFilterForm(request.GET or None, actions=actions, object_types=object_types)
     # A bad field shows its error and is left out; the valid ones still filter.
     form.is_valid()
     filters = getattr(form, "cleaned_data", {})

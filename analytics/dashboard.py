@@ -105,8 +105,12 @@ def dashboard_context(viewer, period: Period, group: str = "") -> dict:
                                          title=_("Sales of the last 7 days"),
                                          revenue_label=_("Revenue"), profit_label=_("Profit")),
         "week_total": sum((p.revenue for p in week), Decimal("0.00")),
-        "category_chart": charts.hbar_chart(money_rows(categories[:8]),
+        # Every category that sold, so that the bars add up to the period's revenue (a top-8
+        # cut dropped the demo's ninth category and the bars no longer matched the figure).
+        "category_chart": charts.hbar_chart(money_rows(categories),
                                             title=_("Revenue by category"), empty=no_sales),
+        "category_rows": categories,
+        "category_total": sum((row["revenue"] for row in categories), Decimal("0.00")),
         "top_quantity_chart": charts.hbar_chart(quantity_rows(top_quantity),
                                                 title=_("Top 5 by quantity"), empty=no_sales),
         "top_revenue_chart": charts.hbar_chart(money_rows(top_revenue),

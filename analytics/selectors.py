@@ -34,6 +34,7 @@ from django.db.models.functions import NullIf, Round, TruncMonth, TruncWeek
 from django.utils import timezone
 
 from accounts.models import Role
+from bibarys.sqlite import Alphabetical
 from catalog.models import Product
 from inventory.models import DocumentStatus, ReceiptLine, WriteOffLine
 from orders.models import Order, OrderLine, OrderStatus
@@ -439,7 +440,8 @@ VALUE_AT_COST = Round(ExpressionWrapper(F("quantity") * F("cost_price"), output_
 def stock_products(viewer):
     """Products in the viewer's scope with their stock valued at cost, by category and name."""
     return (Product.objects.for_seller(viewer).select_related("category")
-            .annotate(value=VALUE_AT_COST).order_by("category__name", "name", "pk"))
+            .annotate(value=VALUE_AT_COST)
+            .order_by(Alphabetical("category__name"), Alphabetical("name"), "pk"))
 
 
 def stock_totals(viewer) -> dict:

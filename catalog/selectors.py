@@ -14,11 +14,14 @@ from django.db.models import (Avg, CharField, Count, Exists, F, Func, IntegerFie
                               Prefetch, Q, QuerySet, Subquery, Value)
 from django.db.models.functions import Coalesce, NullIf
 
+from bibarys.sqlite import Alphabetical
+
 from .models import (TRANSLATED_LANGUAGES, Category, Product, ProductBarcode, ProductPhoto,
                      Review, WishlistItem, translated_field)
 
 VERSION_KEY = "bibarys:catalog-version"
 
+# Names in the store's alphabetical order on every database (bibarys/sqlite.py).
 SORTS = {
     "name": ("name", "pk"),
     "price": ("price", "pk"),
@@ -72,7 +75,7 @@ def with_main_photo(queryset: QuerySet) -> QuerySet:
 
 def category_tree() -> list[Category]:
     """All categories, parents before their children, each with `.depth` (one query)."""
-    categories = list(Category.objects.all())
+    categories = list(Category.objects.order_by("position", Alphabetical("name"), "pk"))
     children: dict = {}
     for category in categories:
         children.setdefault(category.parent_id, []).append(category)
@@ -194,7 +197,7 @@ def shop_products(filters: ShopFilters, *, tree: list[Category] | None = None) -
     order = SORTS[sort]
     if "name" in order:
         # By the name the shopper reads (the default name's index serves the default language).
-        order = tuple(shown_name() if part == "name" else part for part in order)
+        order = tuple(Alphabetical(shown_name()) if part == "name" else part for part in order)
     return with_main_photo(queryset.order_by(*order))
 
 
@@ -202,7 +205,8 @@ def storefront(limit: int = 8) -> dict:
     """The home page: top-level categories, the newest and the most reviewed products."""
     base = with_main_photo(with_ratings(Product.objects.active()))
     return {
-        "categories": list(Category.objects.filter(parent__isnull=True)),
+        "categories": list(Category.objects.filter(parent__isnull=True).order_by(
+            "position", Alphabetical("name"), "pk")),
         "new_products": list(base.order_by("-created_at", "-pk")[:limit]),
         "popular_products": list(base.filter(rating_count__gt=0).order_by(
             "-rating_count", "-rating_avg", "pk")[:limit]),
@@ -277,7 +281,7 @@ def manage_products(user, filters: ManageFilters, *, tree: list[Category] | None
         queryset = queryset.filter(quantity__lte=0)
     if filters.seller_id and getattr(user, "is_admin", False):
         queryset = queryset.filter(seller_id=filters.seller_id)
-    return with_main_photo(queryset.order_by(shown_name(), "pk"))
+    return with_main_photo(queryset.order_by(Alphabetical(shown_name()), "pk"))
 
 
 def categories_with_counts() -> list[Category]:

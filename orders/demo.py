@@ -24,7 +24,8 @@ from django.db.models import Min
 from django.utils import timezone
 
 from accounts.models import Role, User, WalletEntry
-from accounts.services import wallet_for
+from accounts.demo import WELCOME_BALANCE
+from accounts.services import wallet_for, wallet_post
 from catalog.demo import REVIEW_TEXTS
 from catalog.models import Product, Review
 from catalog.selectors import bump_catalog_version
@@ -213,7 +214,9 @@ def _seed_services(context, *, wanted, shoppers, admin) -> int:
         if payment == Order.Payment.WALLET and wallet.balance < total:
             from accounts.wallet_services import wallet_topup
 
-            entry = wallet_topup(user=shopper, amount=max(Decimal("20000"), total))
+            # Enough for the order, never more than the welcome balance unless the order is.
+            entry = wallet_topup(user=shopper, amount=max(
+                total - wallet.balance, min(Decimal("20000"), WELCOME_BALANCE - wallet.balance)))
             WalletEntry.objects.filter(pk=entry.pk).update(
                 created_at=moment - datetime.timedelta(minutes=rng.randint(2, 30)))
         order = order_place(
@@ -240,7 +243,20 @@ def _seed_services(context, *, wanted, shoppers, admin) -> int:
             order.refresh_from_db()
         Order.objects.filter(pk=order.pk).update(updated_at=step_time)
         placed += 1
+    _top_up_to_welcome_balance(shoppers)
     return placed
+
+
+def _top_up_to_welcome_balance(shoppers) -> None:
+    """The README promises each demo shopper 50 000 ₸ to spend: after paying for their order
+    history from the wallet, the store tops each one back up to it (a ledger row, today)."""
+    for shopper in shoppers:
+        wallet = wallet_for(shopper)
+        wallet.refresh_from_db(fields=["balance"])
+        if wallet.balance < WELCOME_BALANCE:
+            wallet_post(wallet=wallet, kind=WalletEntry.Kind.TOPUP,
+                        amount=WELCOME_BALANCE - wallet.balance, reason="Demo top-up",
+                        reference="demo:welcome-again")
 
 
 def _stamp(order: Order, moment) -> None:

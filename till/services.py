@@ -118,7 +118,8 @@ def shift_cash(*, shift: Shift, by, kind: str, amount, reason: str) -> CashMovem
                                        % {"cash": format_money(in_drawer)}})
         movement = CashMovement.objects.create(shift=shift, kind=kind, amount=amount,
                                                reason=reason[:255], by=by)
-        audit_record(actor=by, action=f"shift.cash_{kind}", obj=shift,
+        action = "shift.cash_in" if kind == CashMovement.Kind.IN else "shift.cash_out"
+        audit_record(actor=by, action=action, obj=shift,
                      changes={"amount": amount, "reason": reason[:255]})
         return movement
 

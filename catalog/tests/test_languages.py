@@ -91,7 +91,10 @@ def test_sorting_by_name_follows_the_shown_language():
         with translation.override(language):
             order[language] = [p.display_name for p in shop_products(ShopFilters(sort="name"))]
     assert order["ru"] == ["Виноград", "Морковь", "Яблоки"]
-    assert order["en"] == ["Apples", "Carrots", "Жүзім"]
+    # The Kazakh fallback sorts among the English names by the store's collation (on SQLite,
+    # Cyrillic before Latin; PostgreSQL's ICU kk-KZ decides there).
+    assert [name for name in order["en"] if name.isascii()] == ["Apples", "Carrots"]
+    assert set(order["en"]) == {"Apples", "Carrots", "Жүзім"}
     assert set(order["kk"]) == {"Алма", "Сәбіз", "Жүзім"}
 
 

@@ -89,3 +89,19 @@ def test_seed_reviews_only_for_what_shoppers_bought():
     demo.seed_reviews(context)
     reviewed = set(Review.objects.values_list("user_id", flat=True))
     assert Review.objects.exists() and reviewed == {shopper.pk}
+
+
+def test_demo_shoppers_have_the_readme_balance_after_their_history(store):
+    # The README says each demo shopper has 50 000 ₸ to spend; the history is paid from the
+    # wallet, so the seed tops each one back up to it (a ledger row, so the books still hold).
+    from accounts.demo import WELCOME_BALANCE
+    from accounts.models import WalletEntry
+
+    demo.seed(context(store, orders=40))
+    assert WalletEntry.objects.filter(kind="payment").exists()  # the history was paid
+    for name in ("shopper1", "shopper2"):
+        wallet = Wallet.objects.get(user=store[name])
+        assert wallet.balance == WELCOME_BALANCE == Decimal("50000")
+        assert wallet.entries.aggregate(s=Sum("amount"))["s"] == wallet.balance
+        assert wallet.entries.order_by("-id").first().balance_after == wallet.balance
+    assert "50 000 ₸ each" in open("README.md", encoding="utf-8").read()
