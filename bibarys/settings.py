@@ -29,7 +29,7 @@ CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 STORE_NAME = env.str("STORE_NAME", default="Bibarys")
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "bibarys.admin_site.StoreAdminConfig",  # django.contrib.admin, its logins limited
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",

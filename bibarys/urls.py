@@ -4,7 +4,7 @@ from django.contrib import admin
 from django.urls import include, path
 from django.views.i18n import set_language
 
-from accounts.views import LoginView
+from accounts.views import login_view
 
 from . import views
 
@@ -12,7 +12,7 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
     path("i18n/setlang/", set_language, name="set_language"),
-    path("accounts/login/", LoginView.as_view(), name="login"),
+    path("accounts/login/", login_view, name="login"),
     path("accounts/", include("accounts.urls")),
     path("catalog/", include("catalog.urls")),
     path("inventory/", include("inventory.urls")),
