@@ -143,7 +143,9 @@ PAGE_CACHE_VERSION_SECONDS = env.float("PAGE_CACHE_VERSION_SECONDS",
                                        default=0.0 if TESTING else 0.25)
 RATELIMIT_USE_CACHE = "default"
 RATELIMIT_VIEW = "bibarys.views.ratelimited"
-RATELIMIT_LOGIN = env.str("RATELIMIT_LOGIN", default="5/m")
+# Every door that checks a password or a secret shares these two counts (bibarys/ratelimits.py).
+RATELIMIT_LOGIN = env.str("RATELIMIT_LOGIN", default="5/m")  # per client address
+RATELIMIT_LOGIN_ACCOUNT = env.str("RATELIMIT_LOGIN_ACCOUNT", default="10/15m")  # per account
 RATELIMIT_SIGNUP = env.str("RATELIMIT_SIGNUP", default="10/h")
 RATELIMIT_CHECKOUT = env.str("RATELIMIT_CHECKOUT", default="10/m")  # bibarys/ratelimits.py
 RATELIMIT_REVIEW = env.str("RATELIMIT_REVIEW", default="10/h")
