@@ -152,6 +152,12 @@ RATELIMIT_REVIEW = env.str("RATELIMIT_REVIEW", default="10/h")
 RATELIMIT_TOPUP = env.str("RATELIMIT_TOPUP", default="10/m")
 RATELIMIT_PASSWORD_RESET = env.str("RATELIMIT_PASSWORD_RESET", default="5/h")
 
+# How a wallet is topped up (accounts/payments.py): empty = no gateway, top-up not available
+# (the default in production); `demo` = the demo gateway that credits any amount without a
+# payment (the default in development; in production only when named here, with warnings);
+# or a dotted path to a gateway class.
+PAYMENT_GATEWAY = env.str("PAYMENT_GATEWAY", default="demo" if DEBUG or TESTING else "")
+
 AUTH_USER_MODEL = "accounts.User"
 # Django's ModelBackend, with a cheaper read of the signed-in user (accounts/backends.py).
 AUTHENTICATION_BACKENDS = ["accounts.backends.UserBackend"]

@@ -186,9 +186,11 @@ def _seed_services(context, *, wanted, shoppers, admin) -> int:
             payment = Order.Payment.CASH
         wallet = wallet_for(shopper)
         if payment == Order.Payment.WALLET and wallet.balance < total:
+            from accounts.payments import DemoGateway
             from accounts.wallet_services import wallet_topup
 
-            entry = wallet_topup(user=shopper, amount=max(Decimal("20000"), total))
+            entry = wallet_topup(user=shopper, amount=max(Decimal("20000"), total),
+                                 gateway=DemoGateway())  # seeded money, never a real charge
             WalletEntry.objects.filter(pk=entry.pk).update(
                 created_at=moment - datetime.timedelta(minutes=rng.randint(2, 30)))
         order = order_place(
