@@ -59,7 +59,9 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
-    "bibarys.cache.ShopperPageCacheMiddleware",  # the same pages for signed-in shoppers
+    "accounts.middleware.SignedOutNoticeMiddleware",  # a blocked user is told why
+    "bibarys.middleware.SignedInNoStoreMiddleware",  # signed-in pages: private, no-store
+    "bibarys.cache.ShopperPageCacheMiddleware",  # the same pages for signed-in shoppers  # the same pages for signed-in shoppers
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "csp.middleware.CSPMiddleware",
