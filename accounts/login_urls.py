@@ -3,8 +3,8 @@ LOGIN_URL and `redirect_to_login` use that name). Included by bibarys.urls by it
 
 from django.urls import path
 
-from .views import LoginView
+from .views import login_view
 
 urlpatterns = [
-    path("login/", LoginView.as_view(), name="login"),
+    path("login/", login_view, name="login"),
 ]

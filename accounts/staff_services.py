@@ -21,6 +21,7 @@ from bibarys.locks import lock_by_pk
 
 from .audit import audit_record
 from .hooks import first_refusal, user_anonymising, user_close_refusal
+from .middleware import SIGNED_OUT_BLOCKED, SIGNED_OUT_KEY
 from .models import AuditEntry, Role, User, Wallet, WalletEntry
 
 DELETE = "delete"
@@ -65,8 +66,12 @@ def _refuse_self(actor: User, user: User, message: str) -> None:
         raise UserActionRefused(message, code="self")
 
 
-def user_sessions_end(*, user: User) -> int:
-    """Delete every stored session of `user`, so each of their browsers is logged out now.
+def user_sessions_end(*, user: User, reason: str = "") -> int:
+    """End every stored session of `user`, so each of their browsers is logged out now.
+
+    With a `reason` ("blocked") each session is emptied and keeps only that word instead of
+    being deleted, so the browser's next click is told why it was signed out
+    (accounts.middleware.SignedOutNoticeMiddleware) rather than landing in an anonymous cart.
 
     Sessions live in the database (and, cached_db, in the cache) and their data is encoded, so
     the rows are read in chunks and decoded one by one; each is deleted through the session
@@ -81,15 +86,21 @@ def user_sessions_end(*, user: User) -> int:
             stale.append(key)
     store = import_module(settings.SESSION_ENGINE).SessionStore
     for key in stale:
-        store(session_key=key).delete()
+        session = store(session_key=key)
+        if reason:
+            session.clear()
+            session[SIGNED_OUT_KEY] = reason
+            session.save()
+        else:
+            session.delete()
     return len(stale)
 
 
-def _sessions_end_after_commit(user: User) -> None:
+def _sessions_end_after_commit(user: User, reason: str = "") -> None:
     # Reading every session can take a while: do it after the commit, without the admin locks.
     # Until then (and for any session missed) the inactive flag already refuses the user.
     user_pk = user.pk
-    transaction.on_commit(lambda: user_sessions_end(user=User(pk=user_pk)))
+    transaction.on_commit(lambda: user_sessions_end(user=User(pk=user_pk), reason=reason))
 
 
 @transaction.atomic
@@ -135,7 +146,7 @@ def user_block(*, user: User, reason: str, by: User, request=None) -> User:
     target.blocked_at = timezone.now()
     target.block_reason = reason[:255]
     target.save(update_fields=["is_active", "blocked_at", "block_reason"])
-    _sessions_end_after_commit(target)
+    _sessions_end_after_commit(target, reason=SIGNED_OUT_BLOCKED)
     audit_record(actor=by, action="user.block", obj=target, request=request,
                  changes={"is_active": [True, False], "block_reason": ["", target.block_reason]})
     return target

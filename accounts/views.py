@@ -5,12 +5,10 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 from django.urls import reverse_lazy
-from django.utils.decorators import method_decorator
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
-from django_ratelimit.decorators import ratelimit
-
-from bibarys.ratelimits import limit
+from bibarys.ratelimits import (limit, password_door, posted_username, reset_link_guess,
+                                reset_link_user, signed_in_user)
 
 from . import services
 from .forms import LoginForm, ProfileForm, SignupForm
@@ -18,18 +16,18 @@ from .models import WalletEntry
 from .permissions import owned_or_404
 
 
-@method_decorator(
-    ratelimit(key="ip", rate=lambda g, r: settings.RATELIMIT_LOGIN, method="POST", block=True),
-    name="post",
-)
 class LoginView(auth_views.LoginView):
-    """Django's login at /accounts/login/ (fields `username`, `password`), rate-limited per IP."""
+    """Django's login at /accounts/login/ (fields `username`, `password`)."""
 
     form_class = LoginForm
     redirect_authenticated_user = True
 
 
-@ratelimit(key="ip", rate=lambda g, r: settings.RATELIMIT_SIGNUP, method="POST", block=True)
+# Limited per client address and per account, in the counts every door shares.
+login_view = password_door(account=posted_username)(LoginView.as_view())
+
+
+@limit("SIGNUP")
 @require_http_methods(["GET", "POST"])
 def signup(request):
     """Create a shopper account and sign it in."""
@@ -74,9 +72,10 @@ def wallet_entry(request, pk):
     return render(request, "accounts/wallet_entry.html", {"entry": entry})
 
 
-password_change = auth_views.PasswordChangeView.as_view(
+# The old password is a guess like a login's: the same shared limits.
+password_change = password_door(account=signed_in_user)(auth_views.PasswordChangeView.as_view(
     success_url=reverse_lazy("accounts:password_change_done")
-)
+))
 password_change_done = auth_views.PasswordChangeDoneView.as_view()
 class PasswordResetView(auth_views.PasswordResetView):
     """Django's, with the store's name in the letter (not the host it was asked on) and a limit
@@ -92,7 +91,8 @@ class PasswordResetView(auth_views.PasswordResetView):
 
 password_reset = limit("PASSWORD_RESET")(PasswordResetView.as_view())
 password_reset_done = auth_views.PasswordResetDoneView.as_view()
-password_reset_confirm = auth_views.PasswordResetConfirmView.as_view(
-    success_url=reverse_lazy("accounts:password_reset_complete")
-)
+# The token in a reset link is a secret: each link tried counts like a login attempt.
+password_reset_confirm = password_door(account=reset_link_user, attempt=reset_link_guess)(
+    auth_views.PasswordResetConfirmView.as_view(
+        success_url=reverse_lazy("accounts:password_reset_complete")))
 password_reset_complete = auth_views.PasswordResetCompleteView.as_view()

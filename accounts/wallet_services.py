@@ -6,6 +6,7 @@ from decimal import Decimal
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from .audit import audit_record
 from .models import User, WalletEntry
@@ -15,6 +16,8 @@ from .services import MONEY_STEP, wallet_for, wallet_post
 TOPUP_MIN = Decimal("100")
 TOPUP_MAX = Decimal("1000000")
 CREDIT_MAX = Decimal("1000000")
+TOPUP_UNAVAILABLE = gettext_lazy(
+    "Top-up is not available: the shop has not connected a payment provider yet.")
 
 
 def wallet_topup(*, user: User, amount: Decimal, gateway: PaymentGateway | None = None,
@@ -24,6 +27,8 @@ def wallet_topup(*, user: User, amount: Decimal, gateway: PaymentGateway | None 
     if amount < TOPUP_MIN or amount > TOPUP_MAX:
         raise ValidationError(_("A top-up is from 100 ₸ to 1 000 000 ₸."), code="topup_limits")
     gateway = gateway or payment_gateway()
+    if gateway is None:
+        raise ValidationError(TOPUP_UNAVAILABLE, code="no_gateway")
     result = gateway.charge(user=user, amount=amount)
     if not result.ok:
         raise ValidationError(result.message or _("The payment did not go through."),

@@ -19,7 +19,7 @@ from .payments import payment_gateway
 from .permissions import admin_required
 from .services import wallet_for
 from .wallet_forms import CreditForm, TopUpForm
-from .wallet_services import TOPUP_MAX
+from .wallet_services import TOPUP_MAX, TOPUP_UNAVAILABLE
 from .wallet_services import wallet_credit as credit_service
 from .wallet_services import wallet_topup as topup_service
 
@@ -31,9 +31,11 @@ PRESETS = (1000, 5000, 10000, 20000)
 def wallet(request):
     """The balance and the whole ledger of the visitor's wallet, newest first."""
     account = wallet_for(request.user)
+    gateway = payment_gateway()
     page = Paginator(account.entries.order_by("-created_at", "-id"), 20).get_page(
         request.GET.get("page"))
-    return render(request, "accounts/wallet.html", {"wallet": account, "page_obj": page})
+    return render(request, "accounts/wallet.html",
+                  {"wallet": account, "page_obj": page, "gateway": gateway})
 
 
 def _safe_next(request, value: str) -> str:
@@ -60,6 +62,12 @@ def _suggested_amount(raw):
 def wallet_topup(request):
     """Top up the wallet through the payment gateway (a clearly marked demo for now)."""
     gateway = payment_gateway()
+    if gateway is None:  # nothing is free: without a gateway there is no top-up at all
+        if request.method == "POST":
+            messages.error(request, TOPUP_UNAVAILABLE)
+            return redirect("accounts:wallet_topup")
+        return render(request, "accounts/wallet_topup.html",
+                      {"gateway": None, "wallet": wallet_for(request.user)})
     form = TopUpForm(request.POST or None,
                      initial={"amount": _suggested_amount(request.GET.get("amount")),
                               "next": _safe_next(request, request.GET.get("next", ""))})

@@ -1,5 +1,6 @@
-"""Middleware of the deployment: the client's address behind a reverse proxy, and a query counter
-for the benchmark (mounted only when BENCH is set)."""
+"""Middleware of the deployment: the client's address behind a reverse proxy, no-store for pages
+drawn for a signed-in user, and a query counter for the benchmark (mounted only when BENCH is
+set)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from functools import lru_cache
 
 from django.conf import settings
 from django.db import connections
+from django.utils.cache import patch_cache_control
 
 
 @lru_cache(maxsize=1)
@@ -52,6 +54,24 @@ class TrustedProxyMiddleware:
                 if client:
                     request.META["REMOTE_ADDR"] = client
         return self.get_response(request)
+
+
+class SignedInNoStoreMiddleware:
+    """Every response to a signed-in user (a page with their name and cart, a staff list, an
+    export of people or sales) is `Cache-Control: private, no-store`: no shared proxy and no
+    browser cache keeps it for the next person at the same computer. Anonymous shop pages are
+    not touched (their own cache headers stay). It sits outside the shopper page cache, which
+    records a page before this header is added and keeps none marked private."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated:
+            patch_cache_control(response, private=True, no_store=True)
+        return response
 
 
 class QueryCountMiddleware:

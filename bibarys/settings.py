@@ -29,7 +29,7 @@ CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 STORE_NAME = env.str("STORE_NAME", default="Bibarys")
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "bibarys.admin_site.StoreAdminConfig",  # django.contrib.admin, its logins limited
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -60,7 +60,9 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
-    "bibarys.cache.ShopperPageCacheMiddleware",  # the same pages for signed-in shoppers
+    "accounts.middleware.SignedOutNoticeMiddleware",  # a blocked user is told why
+    "bibarys.middleware.SignedInNoStoreMiddleware",  # signed-in pages: private, no-store
+    "bibarys.cache.ShopperPageCacheMiddleware",  # the same pages for signed-in shoppers  # the same pages for signed-in shoppers
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -147,12 +149,20 @@ PAGE_CACHE_VERSION_SECONDS = env.float("PAGE_CACHE_VERSION_SECONDS",
 PAGE_CACHE_STOCK_SECONDS = env.float("PAGE_CACHE_STOCK_SECONDS", default=0.0 if TESTING else 2.0)
 RATELIMIT_USE_CACHE = "default"
 RATELIMIT_VIEW = "bibarys.views.ratelimited"
-RATELIMIT_LOGIN = env.str("RATELIMIT_LOGIN", default="5/m")
+# Every door that checks a password or a secret shares these two counts (bibarys/ratelimits.py).
+RATELIMIT_LOGIN = env.str("RATELIMIT_LOGIN", default="5/m")  # per client address
+RATELIMIT_LOGIN_ACCOUNT = env.str("RATELIMIT_LOGIN_ACCOUNT", default="10/15m")  # per account
 RATELIMIT_SIGNUP = env.str("RATELIMIT_SIGNUP", default="10/h")
 RATELIMIT_CHECKOUT = env.str("RATELIMIT_CHECKOUT", default="10/m")  # bibarys/ratelimits.py
 RATELIMIT_REVIEW = env.str("RATELIMIT_REVIEW", default="10/h")
 RATELIMIT_TOPUP = env.str("RATELIMIT_TOPUP", default="10/m")
 RATELIMIT_PASSWORD_RESET = env.str("RATELIMIT_PASSWORD_RESET", default="5/h")
+
+# How a wallet is topped up (accounts/payments.py): empty = no gateway, top-up not available
+# (the default in production); `demo` = the demo gateway that credits any amount without a
+# payment (the default in development; in production only when named here, with warnings);
+# or a dotted path to a gateway class.
+PAYMENT_GATEWAY = env.str("PAYMENT_GATEWAY", default="demo" if DEBUG or TESTING else "")
 
 AUTH_USER_MODEL = "accounts.User"
 # Django's ModelBackend, with a cheaper read of the signed-in user (accounts/backends.py).

@@ -40,11 +40,14 @@ def ratelimited(request, exception=None):
     referer = request.headers.get("referer", "")
     back = referer if url_has_allowed_host_and_scheme(
         referer, allowed_hosts={request.get_host()}, require_https=request.is_secure()) else ""
-    return render(
+    response = render(
         request, "errors/429.html",
         {"message": _("Too many attempts. Please wait a minute and try again."),
          "back_url": back}, status=429,
     )
+    # How long until the window that blocked the request ends (bibarys.ratelimits.Limited).
+    response["Retry-After"] = str(getattr(exception, "retry_after", 60))
+    return response
 
 
 def permission_denied(request, exception=None):

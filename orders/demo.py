@@ -212,11 +212,13 @@ def _seed_services(context, *, wanted, shoppers, admin) -> int:
             payment = Order.Payment.CASH
         wallet = wallet_for(shopper)
         if payment == Order.Payment.WALLET and wallet.balance < total:
+            from accounts.payments import DemoGateway
             from accounts.wallet_services import wallet_topup
 
             # Enough for the order, never more than the welcome balance unless the order is.
             entry = wallet_topup(user=shopper, amount=max(
-                total - wallet.balance, min(Decimal("20000"), WELCOME_BALANCE - wallet.balance)))
+                total - wallet.balance, min(Decimal("20000"), WELCOME_BALANCE - wallet.balance)),
+                gateway=DemoGateway())  # seeded money, never a real charge
             WalletEntry.objects.filter(pk=entry.pk).update(
                 created_at=moment - datetime.timedelta(minutes=rng.randint(2, 30)))
         order = order_place(

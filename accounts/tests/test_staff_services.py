@@ -100,10 +100,12 @@ def test_user_block_deactivates_ends_sessions_and_records_reason(admin_user, sho
     assert shopper.blocked_at is not None
     remaining = [s.get_decoded().get("_auth_user_id") for s in Session.objects.all()]
     assert str(shopper.pk) not in remaining and str(seller.pk) in remaining
-    # Sessions are read through the cache (cached_db): the cached copy is gone too.
+    # Sessions are read through the cache (cached_db): the cached copy signs no one in either;
+    # it keeps only why it ended, for the browser's next click (accounts.middleware).
     store = import_module(settings.SESSION_ENGINE).SessionStore
     assert settings.SESSION_ENGINE.endswith("cached_db")
-    assert cache.get(store.cache_key_prefix + shopper_browser.session.session_key) is None
+    assert cache.get(store.cache_key_prefix + shopper_browser.session.session_key) == {
+        "bibarys_signed_out": "blocked"}
     assert cache.get(store.cache_key_prefix + seller_browser.session.session_key) is not None
     [entry] = _entries(shopper)
     assert entry.action == "user.block"

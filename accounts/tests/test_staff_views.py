@@ -193,11 +193,14 @@ def test_block_logs_the_user_out_of_their_other_session(admin_client, shopper,
         response = admin_client.post(reverse("accounts:user_block", kwargs={"pk": shopper.pk}),
                                      {"reason": "Stolen card"})
     assert response.status_code == 302 and len(_messages(response)) == 1
-    # Their stored session is gone, and the admin's own is not.
-    assert not Session.objects.filter(session_key=phone_session).exists()
+    # Their stored session signs no one in (it keeps only why it ended), the admin's does.
+    [ended] = Session.objects.filter(session_key=phone_session)
+    assert ended.get_decoded() == {"bibarys_signed_out": "blocked"}
     assert Session.objects.filter(session_key=admin_client.session.session_key).exists()
     after = phone.get(profile)
     assert after.status_code == 302 and "/login/" in after["Location"]
+    # The phone's next click ended the marked session for good.
+    assert not Session.objects.filter(session_key=phone_session).exists()
     # And they cannot log in again.
     assert not Client().login(username=shopper.username, password="correct-horse-battery-staple")
     assert AuditEntry.objects.filter(action="user.block").count() == 1

@@ -120,3 +120,30 @@ def test_a_forged_x_forwarded_for_does_not_escape_the_login_limit(prod_server):
             "/accounts/login/", {"username": "proof_shopper", "password": "wrong!"},
             headers={"X-Forwarded-For": f"198.51.100.{n}"}).status)
     assert statuses.count(200) <= 5 and statuses.count(429) >= 7, statuses
+
+
+def _wrong_admin_login(base: str) -> support.Response:
+    client = support.Client(base)
+    client.get("/admin/login/")
+    return client.post("/admin/login/", {"username": "proof_shopper", "password": "wrong!",
+                                         "next": "/admin/"})
+
+
+def test_forty_wrong_guesses_at_django_admins_login_meet_the_same_limit(prod_server):
+    """Django admin's login is a door like the shop's (tests/security/test_password_doors.py):
+    the same count per client address across the four workers, 429 with Retry-After."""
+    support.flush_redis(prod_server.env["REDIS_URL"])
+    support.rate_window_settle("127.0.0.1")
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        responses = list(pool.map(lambda _: _wrong_admin_login(prod_server.url), range(40)))
+    statuses = [r.status for r in responses]
+    assert set(statuses) <= {200, 429}, statuses
+    assert statuses.count(429) >= 35 and 1 <= statuses.count(200) <= 5, statuses
+    # Until the address's minute ends, or the account's quarter-hour (forty guesses at one
+    # account pass its own limit too).
+    for response in responses:
+        if response.status == 429:
+            assert 1 <= int(response.header("Retry-After")) <= 15 * 60, response.header(
+                "Retry-After")
+    # One count for every door: the shop's login is closed to this address too.
+    assert _wrong_login(prod_server.url).status == 429

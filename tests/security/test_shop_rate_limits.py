@@ -62,7 +62,8 @@ def limits_server(proof_tmp, security_redis):
     env = support.production_env(database_url=support.sqlite_database(directory),
                                  redis=security_redis, MEDIA_ROOT=str(directory / "media"),
                                  RATELIMIT_CHECKOUT=f"{LIMIT}/h", RATELIMIT_TOPUP=f"{LIMIT}/h",
-                                 RATELIMIT_REVIEW=f"{LIMIT}/h")
+                                 RATELIMIT_REVIEW=f"{LIMIT}/h",
+                                 PAYMENT_GATEWAY="demo")  # a demonstration shop, said so
     support.manage("migrate", "--no-input", "-v", "0", env=env)
     support.collectstatic(env)
     support.manage(
