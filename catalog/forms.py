@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _, pgettext_lazy
 
 from accounts.models import Role, User
 from bibarys.fields import LocalDecimalField
+from bibarys.limits import limit_for
 from bibarys.units import Unit, quantity_fits_unit
 
 from .images import MAX_UPLOAD_BYTES
@@ -18,8 +19,13 @@ from .selectors import ManageFilters, ShopFilters
 from .services import barcodes_parse, barcodes_validate
 
 
+# The bounds of the columns the forms fill, read from the model fields (bibarys/limits.py).
+PRICE = limit_for(Product._meta.get_field("price"))
+COST = limit_for(Product._meta.get_field("cost_price"))
+THRESHOLD = limit_for(Product._meta.get_field("low_stock_threshold"))
+POSITION = limit_for(Category._meta.get_field("position"))
 # The largest price a product's DecimalField(max_digits=12, decimal_places=2) holds.
-PRICE_MAX = Decimal("9999999999.99")
+PRICE_MAX = PRICE.max_value
 
 
 def _category_choices(tree, empty_label):
@@ -111,14 +117,12 @@ class ProductForm(forms.Form):
                            help_text=_("As the shelf label says, e.g. «Сүт 3,2% 1 л / Молоко 3,2% 1 л»."))
     category = forms.ModelChoiceField(label=_("Category"), queryset=Category.objects.none())
     unit = forms.ChoiceField(label=_("Unit"), choices=Unit.choices)
-    price = LocalDecimalField(label=_("Sale price, ₸"), places=2, money=True,
-                              min_value=Decimal("0.01"), max_value=PRICE_MAX)
-    cost_price = LocalDecimalField(label=_("Cost price, ₸"), places=2, money=True,
-                                   min_value=Decimal("0"), max_value=PRICE_MAX,
+    price = LocalDecimalField(label=_("Sale price, ₸"), limit=PRICE, min_value=Decimal("0.01"))
+    cost_price = LocalDecimalField(label=_("Cost price, ₸"), limit=COST, min_value=Decimal("0"),
                                    initial=Decimal("0"))
     low_stock_threshold = LocalDecimalField(
-        label=_("Low-stock threshold"), places=3, min_value=Decimal("0"),
-        max_value=Decimal("99999999999"), initial=Decimal("5"),
+        label=_("Low-stock threshold"), limit=THRESHOLD, min_value=Decimal("0"),
+        initial=Decimal("5"),
         help_text=_("The product is highlighted when its stock falls to this level."))
     sku = forms.CharField(label=_("SKU"), max_length=64)
     barcodes = forms.CharField(
@@ -204,7 +208,8 @@ class CategoryForm(forms.Form):
     parent = forms.ModelChoiceField(label=_("Parent category"), required=False,
                                     queryset=Category.objects.none(),
                                     empty_label=_("— top level —"))
-    position = forms.IntegerField(label=_("Position"), min_value=0, initial=0, required=False)
+    position = forms.IntegerField(label=_("Position"), min_value=0, initial=0, required=False,
+                                  max_value=int(POSITION.max_value))
 
     def __init__(self, *args, category: Category | None = None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -269,9 +274,8 @@ class BulkActionForm(forms.Form):
         error_messages={"required": _("Tick at least one product.")})
     category = forms.ModelChoiceField(label=_("Category"), required=False,
                                       queryset=Category.objects.all())
-    percent = forms.DecimalField(label=_("Change, %"), required=False, max_digits=7,
-                                 decimal_places=2, min_value=Decimal("-99.99"),
-                                 max_value=Decimal("1000"))
+    percent = LocalDecimalField(label=_("Change, %"), required=False, places=2,
+                                min_value=Decimal("-99.99"), max_value=Decimal("1000"))
     confirm = forms.BooleanField(label=_("Yes, apply to the ticked products"), required=False)
 
     def clean(self):
