@@ -202,3 +202,31 @@ def install_sqlite_reader() -> None:
     current = DatabaseOperations.get_decimalfield_converter
     if not getattr(current, "_bibarys_tolerant", False):
         DatabaseOperations.get_decimalfield_converter = _safe_decimal_converter(current)
+
+
+# Management commands ----------------------------------------------------------------------------
+
+
+def count_option(low: int, high: int):
+    """An argparse `type=` for a count option (`--products`, `--runs`): a whole number from `low`
+    to `high`, refused with the same message naming the limit (CommandError, exit status 2)."""
+    import argparse
+
+    bounds = Limit(min_value=Decimal(low), max_value=Decimal(high), places=0)
+
+    def parse(text: str) -> int:
+        from .fields import parse_decimal
+
+        try:
+            number = parse_decimal(text)
+        except ValueError:
+            number = None
+        if number is None:
+            raise argparse.ArgumentTypeError(_("Enter a number, e.g. 12 or 1,5."))
+        problem = bounds.error(number)
+        if problem is not None:
+            raise argparse.ArgumentTypeError(problem.messages[0])
+        return int(number)
+
+    parse.__name__ = "count"
+    return parse

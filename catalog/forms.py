@@ -283,6 +283,7 @@ class BulkActionForm(forms.Form):
         action = data.get("action")
         if action == "category" and not data.get("category"):
             self.add_error("category", _("Choose the category to move the products to."))
-        if action == "price" and data.get("percent") in (None, Decimal("0")):
+        if action == "price" and "percent" not in self.errors \
+                and data.get("percent") in (None, Decimal("0")):
             self.add_error("percent", _("Write the change in percent, e.g. 10 or -5."))
         return data
