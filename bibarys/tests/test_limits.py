@@ -196,7 +196,7 @@ def test_admin_product_change_refuses_1e20_and_writes_nothing(admin_user):
 # Management commands ----------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("value", ["1e30", "0", "-5", "1.5", "99999999999999"])
+@pytest.mark.parametrize("value", ["1e30", "0", "-5", "1.5", "NaN"])
 def test_seed_demo_count_options_are_bounded(value, db):
     with pytest.raises(CommandError):
         call_command("seed_demo", "--products", value, stdout=io.StringIO())
