@@ -17,4 +17,5 @@ class BibarysConfig(AppConfig):
         # A number its column cannot hold is never saved, and one already stored is read without
         # a 500 (bibarys/limits.py).
         pre_save.connect(limits.guard_model_save, dispatch_uid="bibarys_number_bounds")
-        limits.install_sqlite_reader()
+        connection_created.connect(limits.install_sqlite_reader,
+                                   dispatch_uid="bibarys_sqlite_decimals")

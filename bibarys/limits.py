@@ -195,13 +195,15 @@ def _safe_decimal_converter(original):
     return get_decimalfield_converter
 
 
-def install_sqlite_reader() -> None:
-    """Teach SQLite's decimal converter to read an out-of-range row instead of raising."""
-    from django.db.backends.sqlite3.operations import DatabaseOperations
-
-    current = DatabaseOperations.get_decimalfield_converter
+def install_sqlite_reader(sender=None, connection=None, **kwargs) -> None:
+    """connection_created: teach SQLite's decimal converter to read an out-of-range row instead
+    of raising. Other databases are left alone (PostgreSQL never holds such a row)."""
+    if connection is None or connection.vendor != "sqlite":
+        return
+    operations = type(connection.ops)
+    current = operations.get_decimalfield_converter
     if not getattr(current, "_bibarys_tolerant", False):
-        DatabaseOperations.get_decimalfield_converter = _safe_decimal_converter(current)
+        operations.get_decimalfield_converter = _safe_decimal_converter(current)
 
 
 # Management commands ----------------------------------------------------------------------------
