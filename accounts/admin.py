@@ -2,11 +2,13 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.utils.translation import gettext_lazy as _
 
+from bibarys.admin import BoundedNumbers
+
 from .models import AuditEntry, User, Wallet, WalletEntry
 
 
 @admin.register(User)
-class UserAdmin(DjangoUserAdmin):
+class UserAdmin(BoundedNumbers, DjangoUserAdmin):
     list_display = ("username", "first_name", "last_name", "email", "phone", "role", "is_active")
     list_filter = ("role", "is_active")
     search_fields = ("username", "first_name", "last_name", "email", "phone")
@@ -26,7 +28,7 @@ class UserAdmin(DjangoUserAdmin):
         return False
 
 
-class WalletEntryInline(admin.TabularInline):
+class WalletEntryInline(BoundedNumbers, admin.TabularInline):
     model = WalletEntry
     extra = 0
     can_delete = False
@@ -38,7 +40,7 @@ class WalletEntryInline(admin.TabularInline):
 
 
 @admin.register(Wallet)
-class WalletAdmin(admin.ModelAdmin):
+class WalletAdmin(BoundedNumbers, admin.ModelAdmin):
     """Read-only here: wallet changes go through the wallet ledger service."""
 
     list_display = ("user", "balance", "updated_at")
@@ -54,7 +56,7 @@ class WalletAdmin(admin.ModelAdmin):
 
 
 @admin.register(AuditEntry)
-class AuditEntryAdmin(admin.ModelAdmin):
+class AuditEntryAdmin(BoundedNumbers, admin.ModelAdmin):
     """The audit log is read only everywhere: entries are written by accounts.audit only."""
 
     list_display = ("created_at", "actor", "action", "object_type", "object_id", "object_repr",

@@ -9,7 +9,7 @@ from django.core.exceptions import ValidationError
 from django.utils.formats import get_format
 from django.utils.translation import gettext_lazy as _
 
-from .money import format_decimal, format_money
+from . import limits
 
 
 def parse_decimal(value) -> Decimal | None:
@@ -39,19 +39,31 @@ def parse_decimal(value) -> Decimal | None:
 
 def _places(value) -> int:
     """How many digits a decimal needs after the mark (5.000 → 0, 1.250 → 2)."""
-    return max(0, -Decimal(value).normalize().as_tuple().exponent)
+    return limits._places(value)
 
 
 class LocalDecimalField(forms.Field):
     """A decimal that accepts a comma, spaces in thousands, and a phone's decimal keyboard.
-    `money=True` shows its bounds in errors as money (`100,00 ₸`, `₸100.00`)."""
+    Its bounds come from the column it fills (`limit=limits.limit_for(...)`, bibarys/limits.py),
+    narrowed by `min_value`/`max_value` when the store's rule is stricter; without a column, the
+    narrowest one of that precision. `money=True` shows its bounds in errors as money
+    (`100,00 ₸`, `₸100.00`)."""
 
     widget = forms.TextInput
 
-    def __init__(self, *, places: int = 3, min_value=Decimal("0"), max_value=None,
-                 money: bool = False, **kwargs):
-        self.places, self.min_value, self.max_value = places, min_value, max_value
-        self.money = money
+    def __init__(self, *, places: int | None = None, min_value=Decimal("0"), max_value=None,
+                 money: bool | None = None, limit: limits.Limit | None = None, **kwargs):
+        if limit is None:
+            places = 3 if places is None else places
+            limit = limits.default_limit(places, money=bool(money))
+        if money is not None and money != limit.money:
+            limit = limits.Limit(limit.min_value, limit.max_value, limit.places, money)
+        if places is not None and places != limit.places:
+            limit = limits.Limit(limit.min_value, limit.max_value, min(places, limit.places),
+                                 limit.money)
+        self.limit = limit.narrowed(min_value=min_value, max_value=max_value)
+        self.places, self.money = self.limit.places, self.limit.money
+        self.min_value, self.max_value = self.limit.min_value, self.limit.max_value
         super().__init__(**kwargs)
 
     def widget_attrs(self, widget):
@@ -60,7 +72,7 @@ class LocalDecimalField(forms.Field):
         return attrs
 
     def _show(self, value) -> str:
-        return format_money(value) if self.money else format_decimal(value, _places(value))
+        return self.limit.show(value)
 
     def prepare_value(self, value):
         # A stored Decimal is shown with the language's decimal mark and without grouping:
@@ -82,19 +94,9 @@ class LocalDecimalField(forms.Field):
             raise ValidationError(_("Enter a number, e.g. 12 or 1,5."), code="invalid") from None
         if number is None:
             return None
-        try:
-            rounded = number.quantize(Decimal(1).scaleb(-self.places))
-        except InvalidOperation:  # 1e30: more digits than a Decimal holds
-            raise ValidationError(_("That is too large."), code="max_value") from None
-        if number != rounded:
-            raise ValidationError(_("Use at most %(places)s digits after the decimal mark.")
-                                  % {"places": self.places}, code="places")
-        if self.min_value is not None and number < self.min_value:
-            raise ValidationError(_("Enter %(min)s or more.") % {"min": self._show(self.min_value)},
-                                  code="min_value")
-        if self.max_value is not None and number > self.max_value:
-            if self.money:
-                raise ValidationError(_("Enter %(max)s or less.")
-                                      % {"max": self._show(self.max_value)}, code="max_value")
-            raise ValidationError(_("That is too large."), code="max_value")
-        return number
+        # Range first, then precision: 1e30 is "at most 9 999 999 999,99 ₸", not "too many
+        # decimals"; the same message the import, the admin and the services give.
+        problem = self.limit.error(number)
+        if problem is not None:
+            raise problem
+        return number.quantize(Decimal(1).scaleb(-self.places))

@@ -1,6 +1,6 @@
 """Money and quantity as people in Kazakhstan read them: `1 234,50 ₸` in kk/ru, `₸1,234.50` in en."""
 
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Context, Decimal, InvalidOperation
 
 from django.utils import translation
 
@@ -26,8 +26,12 @@ def format_decimal(value, places: int, lang: str | None = None) -> str:
         number = Decimal(value)
     except (InvalidOperation, TypeError, ValueError):
         return ""
+    if not number.is_finite():
+        return ""
     quantum = Decimal(1).scaleb(-places)
-    number = number.quantize(quantum, rounding=ROUND_HALF_UP)
+    # Precision for every digit the number has: a huge stored value is shown, not a 500.
+    digits = Context(prec=max(28, number.adjusted() + places + 2))
+    number = number.quantize(quantum, rounding=ROUND_HALF_UP, context=digits)
     sign = "-" if number < 0 else ""
     text = f"{abs(number):f}"
     integer, _, fraction = text.partition(".")

@@ -1,22 +1,24 @@
 from django.contrib import admin
 
+from bibarys.admin import BoundedNumbers
+
 from .models import Category, Product, ProductBarcode
 
 
 @admin.register(Category)
-class CategoryAdmin(admin.ModelAdmin):
+class CategoryAdmin(BoundedNumbers, admin.ModelAdmin):
     list_display = ("name", "parent", "position")
     search_fields = ("name",)
     prepopulated_fields = {"slug": ("name",)}
 
 
-class BarcodeInline(admin.TabularInline):
+class BarcodeInline(BoundedNumbers, admin.TabularInline):
     model = ProductBarcode
     extra = 0
 
 
 @admin.register(Product)
-class ProductAdmin(admin.ModelAdmin):
+class ProductAdmin(BoundedNumbers, admin.ModelAdmin):
     """On-hand quantity is read-only: it moves only through the inventory ledger."""
 
     list_display = ("name", "sku", "category", "seller", "unit", "price", "cost_price",
@@ -32,7 +34,7 @@ from .models import ProductPhoto, Review, WishlistItem  # noqa: E402
 
 
 @admin.register(ProductPhoto)
-class ProductPhotoAdmin(admin.ModelAdmin):
+class ProductPhotoAdmin(BoundedNumbers, admin.ModelAdmin):
     list_display = ("product", "position", "is_main", "created_at")
     list_select_related = ("product",)
     raw_id_fields = ("product",)
@@ -43,7 +45,7 @@ class ProductPhotoAdmin(admin.ModelAdmin):
 
 
 @admin.register(Review)
-class ReviewAdmin(admin.ModelAdmin):
+class ReviewAdmin(BoundedNumbers, admin.ModelAdmin):
     list_display = ("product", "user", "rating", "is_hidden", "created_at")
     list_filter = ("is_hidden", "rating")
     list_select_related = ("product", "user")
@@ -51,7 +53,7 @@ class ReviewAdmin(admin.ModelAdmin):
 
 
 @admin.register(WishlistItem)
-class WishlistItemAdmin(admin.ModelAdmin):
+class WishlistItemAdmin(BoundedNumbers, admin.ModelAdmin):
     list_display = ("user", "product", "created_at")
     list_select_related = ("user", "product")
     raw_id_fields = ("user", "product")

@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _, pgettext_lazy
 
 from accounts.models import Role, User
 from bibarys.fields import LocalDecimalField
+from bibarys.limits import limit_for
 from bibarys.units import Unit, quantity_fits_unit
 
 from .images import MAX_UPLOAD_BYTES
@@ -18,8 +19,13 @@ from .selectors import ManageFilters, ShopFilters
 from .services import barcodes_parse, barcodes_validate
 
 
+# The bounds of the columns the forms fill, read from the model fields (bibarys/limits.py).
+PRICE = limit_for(Product._meta.get_field("price"))
+COST = limit_for(Product._meta.get_field("cost_price"))
+THRESHOLD = limit_for(Product._meta.get_field("low_stock_threshold"))
+POSITION = limit_for(Category._meta.get_field("position"))
 # The largest price a product's DecimalField(max_digits=12, decimal_places=2) holds.
-PRICE_MAX = Decimal("9999999999.99")
+PRICE_MAX = PRICE.max_value
 
 
 def _category_choices(tree, empty_label):
@@ -150,14 +156,12 @@ class ProductForm(forms.Form):
                               help_text=_("Optional. Empty: English readers see the Kazakh name."))
     category = forms.ModelChoiceField(label=_("Category"), queryset=Category.objects.none())
     unit = forms.ChoiceField(label=_("Unit"), choices=Unit.choices)
-    price = LocalDecimalField(label=_("Sale price, ₸"), places=2, money=True,
-                              min_value=Decimal("0.01"), max_value=PRICE_MAX)
-    cost_price = LocalDecimalField(label=_("Cost price, ₸"), places=2, money=True,
-                                   min_value=Decimal("0"), max_value=PRICE_MAX,
+    price = LocalDecimalField(label=_("Sale price, ₸"), limit=PRICE, min_value=Decimal("0.01"))
+    cost_price = LocalDecimalField(label=_("Cost price, ₸"), limit=COST, min_value=Decimal("0"),
                                    initial=Decimal("0"))
     low_stock_threshold = LocalDecimalField(
-        label=_("Low-stock threshold"), places=3, min_value=Decimal("0"),
-        max_value=Decimal("99999999999"), initial=Decimal("5"),
+        label=_("Low-stock threshold"), limit=THRESHOLD, min_value=Decimal("0"),
+        initial=Decimal("5"),
         help_text=_("The product is highlighted when its stock falls to this level."))
     sku = forms.CharField(label=_("SKU"), max_length=64)
     barcodes = forms.CharField(
@@ -263,7 +267,8 @@ class CategoryForm(forms.Form):
     parent = forms.ModelChoiceField(label=_("Parent category"), required=False,
                                     queryset=Category.objects.none(),
                                     empty_label=_("— top level —"))
-    position = forms.IntegerField(label=_("Position"), min_value=0, initial=0, required=False)
+    position = forms.IntegerField(label=_("Position"), min_value=0, initial=0, required=False,
+                                  max_value=int(POSITION.max_value))
 
     def __init__(self, *args, category: Category | None = None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -328,9 +333,8 @@ class BulkActionForm(forms.Form):
         error_messages={"required": _("Tick at least one product.")})
     category = forms.ModelChoiceField(label=_("Category"), required=False,
                                       queryset=Category.objects.all())
-    percent = forms.DecimalField(label=_("Change, %"), required=False, max_digits=7,
-                                 decimal_places=2, min_value=Decimal("-99.99"),
-                                 max_value=Decimal("1000"))
+    percent = LocalDecimalField(label=_("Change, %"), required=False, places=2,
+                                min_value=Decimal("-99.99"), max_value=Decimal("1000"))
     confirm = forms.BooleanField(label=_("Yes, apply to the ticked products"), required=False)
 
     def clean(self):
@@ -338,6 +342,7 @@ class BulkActionForm(forms.Form):
         action = data.get("action")
         if action == "category" and not data.get("category"):
             self.add_error("category", _("Choose the category to move the products to."))
-        if action == "price" and data.get("percent") in (None, Decimal("0")):
+        if action == "price" and "percent" not in self.errors \
+                and data.get("percent") in (None, Decimal("0")):
             self.add_error("percent", _("Write the change in percent, e.g. 10 or -5."))
         return data

@@ -6,7 +6,7 @@ The on-hand quantity is never written here: it belongs to the inventory ledger."
 
 from __future__ import annotations
 
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Iterable
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 
 from accounts.audit import audit_record
 from bibarys.cache import catalog_changed
+from bibarys.limits import check_sum, limit_for
 from bibarys.locks import lock_by_pk
 from bibarys.units import Unit, quantity_fits_unit
 
@@ -103,6 +104,14 @@ def _set_barcodes(product: Product, codes: list[str]) -> None:
 
 def _validate_product_values(*, price, cost_price, unit, low_stock_threshold) -> None:
     errors = {}
+    for name, value in (("price", price), ("cost_price", cost_price),
+                        ("low_stock_threshold", low_stock_threshold)):
+        if value is not None:  # what its column holds (bibarys/limits.py), whoever calls
+            problem = limit_for(Product._meta.get_field(name)).error(value)
+            if problem is not None:
+                errors[name] = problem
+    if errors:
+        raise ValidationError(errors)
     if price is None or price <= 0:
         errors["price"] = _("The price must be more than zero.")
     if cost_price is None or cost_price < 0:
@@ -542,7 +551,11 @@ def products_bulk_set_category(*, products, by, category: Category) -> int:
 def price_by_percent(price: Decimal, percent: Decimal) -> Decimal:
     """The price changed by `percent` (+10 = 10 % dearer), rounded half-up to the tiyn, never
     below one tiyn."""
-    new = (price * (Decimal(100) + percent) / Decimal(100)).quantize(TIYN, rounding=ROUND_HALF_UP)
+    exact = price * (Decimal(100) + percent) / Decimal(100)
+    try:
+        new = exact.quantize(TIYN, rounding=ROUND_HALF_UP)
+    except InvalidOperation:  # more digits than a Decimal holds: far past any column
+        return exact
     return max(new, TIYN)
 
 
@@ -554,6 +567,9 @@ def products_bulk_change_price(*, products, by, percent: Decimal) -> int:
     changed = []
     for product in items.values():
         new = price_by_percent(product.price, percent)
+        # Repeated a few times, +1000 % outgrows the column: refused before anything is written.
+        check_sum(new, Product, "price", what=_("The new price of %(name)s (%(sku)s)")
+                  % {"name": product.name, "sku": product.sku})
         if new != product.price:
             audit_record(actor=by, action="product.price_change", obj=product,
                          changes={"price": [product.price, new], "percent": str(percent)})

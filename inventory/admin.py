@@ -1,10 +1,12 @@
 from django.contrib import admin
 
+from bibarys.admin import BoundedNumbers
+
 from .models import StockMovement
 
 
 @admin.register(StockMovement)
-class StockMovementAdmin(admin.ModelAdmin):
+class StockMovementAdmin(BoundedNumbers, admin.ModelAdmin):
     """The ledger is append-only: it can be read here, never edited."""
 
     list_display = ("created_at", "product", "kind", "quantity", "quantity_after", "created_by",

@@ -14,12 +14,14 @@ import math
 import re
 import zipfile
 from dataclasses import asdict, dataclass, field
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 
+from django.core.exceptions import ValidationError
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from bibarys.fields import parse_decimal
+from bibarys.limits import limit_for
 from bibarys.units import Unit, quantity_fits_unit
 from catalog.validators import ean_checksum_ok
 
@@ -30,6 +32,8 @@ MAX_ROWS = 100_000
 MAX_ERRORS_SHOWN = 200
 
 # The names in Russian and English last: a file laid out as before keeps its columns' places.
+# The columns that hold numbers (their bounds: bibarys.limits, the model fields').
+NUMBER_COLUMNS = {"price", "cost", "quantity"}
 COLUMNS = ("sku", "name", "barcode", "category", "unit", "price", "cost", "quantity", "name_ru",
            "name_en")
 
@@ -200,6 +204,13 @@ class FormulaCell(UnreadableCell):
 class HugeNumberCell(UnreadableCell):
     """A number cell beyond what a spreadsheet holds exactly (15 significant digits: 1E+30, a
     barcode typed as a number past 15 digits), or not a number at all (INF, NaN)."""
+
+    @property
+    def finite(self) -> bool:
+        try:
+            return Decimal(str(self)).is_finite()
+        except InvalidOperation:
+            return False
 
     def problem(self, column: str) -> str:
         return (_("cell %(cell)s (%(column)s) holds the number %(value)s, beyond the 15 "
@@ -472,13 +483,33 @@ def parse_unit(text: str) -> str | None:
     return unit.value if unit else None
 
 
-def _number(text: str, *, places: int):
+def _column_limit(column: str):
+    """The bounds of the product column an import column fills (bibarys/limits.py)."""
+    from catalog.models import Product
+
+    name = {"price": "price", "cost": "cost_price", "quantity": "quantity"}[column]
+    return limit_for(Product._meta.get_field(name)).narrowed(min_value=0)
+
+
+def _number(text: str, *, places: int, limit=None):
+    """A cell's number; ValueError when it is none (or has too many decimals), ValidationError
+    (with the limit named) when its column cannot hold it."""
     number = parse_decimal(text)
     if number is None:
         return None
-    if number != number.quantize(Decimal(1).scaleb(-places)):
+    if limit is not None and number >= 0:  # a negative number is told so by the caller
+        problem = limit.error(number)
+        if problem is not None and problem.code != "places":
+            raise problem
+    try:
+        rounded = number.quantize(Decimal(1).scaleb(-places))
+    except InvalidOperation:  # -1e30: more digits than a Decimal holds
+        if limit is not None:
+            raise limit.error(number) from None
+        raise ValueError("range") from None
+    if number != rounded:
         raise ValueError("places")
-    return number.quantize(Decimal(1).scaleb(-places))
+    return rounded
 
 
 def parse_table(table: list[list[str]]) -> ParsedFile:
@@ -509,6 +540,10 @@ def parse_table(table: list[list[str]]) -> ParsedFile:
         def cell(column, raw=raw, problems=problems, invalid=invalid):
             index = mapping.get(column)
             value = raw[index] if index is not None and index < len(raw) else ""
+            if isinstance(value, HugeNumberCell) and column in NUMBER_COLUMNS and value.finite:
+                # Too large for any of our number columns too: the limits' one message says
+                # so, naming the limit, as for the same number typed as text.
+                value = str(value)
             if isinstance(value, UnreadableCell):
                 if column not in invalid:
                     invalid.add(column)
@@ -541,11 +576,16 @@ def parse_table(table: list[list[str]]) -> ParsedFile:
         for column, places, label in (("price", 2, _("price")), ("cost", 2, _("cost")),
                                       ("quantity", 3, _("quantity"))):
             try:
-                value = _number(cell(column), places=places)
+                value = _number(cell(column), places=places, limit=_column_limit(column))
             except ValueError:
                 problems.append(_("%(column)s “%(value)s” is not a number with at most "
                                   "%(places)s decimals")
                                 % {"column": label, "value": cell(column), "places": places})
+                invalid.add(column)
+                continue
+            except ValidationError as error:  # outside what the column holds: named
+                problems.append(_("%(column)s “%(value)s”: %(problem)s") % {
+                    "column": label, "value": cell(column)[:40], "problem": error.messages[0]})
                 invalid.add(column)
                 continue
             if value is not None and value < 0:

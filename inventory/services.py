@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from accounts.audit import audit_record
 
 from bibarys.cache import catalog_changed, stock_changed
+from bibarys.limits import check_sum
 from bibarys.locks import lock_by_pk
 from bibarys.money import format_quantity
 from bibarys.units import Unit, quantity_fits_unit
@@ -74,6 +75,13 @@ def _check_sign(kind: str, quantity: Decimal) -> None:
         raise ValidationError(_("Unknown kind of stock movement."), code="unknown_kind")
 
 
+def _check_stock_fits(projected: dict, products: dict) -> None:
+    """A stock after the change that its column cannot hold is refused (bibarys/limits.py)."""
+    for pk, after in projected.items():
+        check_sum(after, Product, "quantity", what=_("The stock of %(name)s")
+                  % {"name": products[pk].name})
+
+
 def stock_apply(*, changes: list[StockChange], kind: str, by=None, reference: str = "",
                 reason: str = "", locked: dict[int, Product] | None = None,
                 ) -> list[StockMovement]:
@@ -113,6 +121,7 @@ def stock_apply(*, changes: list[StockChange], kind: str, by=None, reference: st
                     code="unit_step",
                 )
             projected[product.pk] += quantity
+        _check_stock_fits(projected, products)
         for pk, after in projected.items():
             if after < 0:
                 product = products[pk]
@@ -279,6 +288,7 @@ def stock_apply_bulk(*, changes: list[StockChange], kind: str, by=None, referenc
                     code="unit_step",
                 )
             projected[product.pk] = projected.get(product.pk, product.quantity) + quantity
+        _check_stock_fits(projected, products)
         shortages = [
             Shortage(product=products[pk],
                      requested=products[pk].quantity - after,

@@ -3,10 +3,12 @@ goes through the store's own pages (orders.services), so the admin shows, it doe
 
 from django.contrib import admin
 
+from bibarys.admin import BoundedNumbers
+
 from .models import Cart, CartLine, Order, OrderLine, OrderStatusChange
 
 
-class ReadOnlyInline(admin.TabularInline):
+class ReadOnlyInline(BoundedNumbers, admin.TabularInline):
     extra = 0
     can_delete = False
 
@@ -29,7 +31,7 @@ class OrderStatusChangeInline(ReadOnlyInline):
 
 
 @admin.register(Order)
-class OrderAdmin(admin.ModelAdmin):
+class OrderAdmin(BoundedNumbers, admin.ModelAdmin):
     list_display = ("number", "user", "status", "channel", "delivery", "payment", "is_paid",
                     "total", "created_at")
     list_filter = ("status", "channel", "delivery", "payment", "is_paid")
@@ -46,14 +48,14 @@ class OrderAdmin(admin.ModelAdmin):
         return False
 
 
-class CartLineInline(admin.TabularInline):
+class CartLineInline(BoundedNumbers, admin.TabularInline):
     model = CartLine
     extra = 0
     raw_id_fields = ("product",)
 
 
 @admin.register(Cart)
-class CartAdmin(admin.ModelAdmin):
+class CartAdmin(BoundedNumbers, admin.ModelAdmin):
     list_display = ("user", "updated_at")
     search_fields = ("user__username",)
     inlines = [CartLineInline]

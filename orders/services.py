@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from accounts.audit import audit_record
 from accounts.models import WalletEntry
 from accounts.services import InsufficientFunds, wallet_lock, wallet_post
+from bibarys.limits import check_sum
 from bibarys.money import format_money, format_quantity
 from bibarys.units import quantity_fits_unit
 from catalog.models import Product
@@ -54,7 +55,35 @@ def order_reference(order: Order) -> str:
 
 
 def _line_total(price: Decimal, quantity: Decimal) -> Decimal:
-    return (price * quantity).quantize(TIYN, rounding=ROUND_HALF_UP)
+    exact = price * quantity
+    try:
+        return exact.quantize(TIYN, rounding=ROUND_HALF_UP)
+    except InvalidOperation:  # more digits than a Decimal holds: refused by _check_totals
+        return exact
+
+
+def _check_totals(merged, products) -> tuple[Decimal, Decimal]:
+    """The order's total and cost, each line's sum and the totals checked against the columns
+    that will hold them (bibarys/limits.py) before anything is written."""
+    problems = []
+    for pk in sorted(merged):
+        product = products[pk]
+        for value, name in ((_line_total(product.price, merged[pk]), "line_total"),
+                            (_line_total(product.cost_price, merged[pk]), "line_total")):
+            try:
+                check_sum(value, OrderLine, name, what=_("The sum of %(name)s")
+                          % {"name": product.name})
+            except ValidationError as error:
+                problems.extend(m for m in error.messages if m not in problems)
+    if problems:
+        raise OrderProblems(problems)
+    total = sum((_line_total(products[pk].price, qty) for pk, qty in merged.items()),
+                Decimal("0.00"))
+    cost_total = sum((_line_total(products[pk].cost_price, qty) for pk, qty in merged.items()),
+                     Decimal("0.00"))
+    check_sum(total, Order, "total", what=_("The order total"))
+    check_sum(cost_total, Order, "cost_total", what=_("The order's cost of goods"))
+    return total, cost_total
 
 
 def _existing(idempotency_key, user) -> Order | None:
@@ -175,10 +204,7 @@ def _place(*, user, payment, idempotency_key, cart, items, delivery, address, ph
     if problems:
         raise OrderProblems(problems)
 
-    total = sum((_line_total(products[pk].price, qty) for pk, qty in merged.items()),
-                Decimal("0.00"))
-    cost_total = sum((_line_total(products[pk].cost_price, qty) for pk, qty in merged.items()),
-                     Decimal("0.00"))
+    total, cost_total = _check_totals(merged, products)
     if expected_total is not None and total != expected_total:
         raise ValidationError(
             _("Your order now comes to %(total)s, not %(shown)s: a price or your cart changed "

@@ -20,15 +20,17 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from bibarys.limits import count_option
+
 
 class Command(BaseCommand):
     help = "Time the analytics dashboard (admin, seller) and the 30-day sales PDF."
 
     def add_arguments(self, parser):
-        parser.add_argument("--runs", type=int, default=5)
+        parser.add_argument("--runs", type=count_option(1, 1000), default=5)
         parser.add_argument("--admin", default="admin")
         parser.add_argument("--seller", default="seller1")
-        parser.add_argument("--pdf-runs", type=int, default=2)
+        parser.add_argument("--pdf-runs", type=count_option(0, 1000), default=2)
         parser.add_argument("--end-of-yesterday", action="store_true",
                             help="time as at 23:59 yesterday, a whole day of sales live")
 

@@ -14,6 +14,8 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import translation
 
+from bibarys.limits import count_option
+
 DEMO_STEPS = ["accounts.demo", "catalog.demo", "inventory.demo", "orders.demo", "analytics.demo"]
 
 
@@ -30,11 +32,12 @@ class Command(BaseCommand):
     help = "Load deterministic demo data (accounts, catalog, stock, orders). Safe to run twice."
 
     def add_arguments(self, parser):
-        parser.add_argument("--products", type=int, default=200,
+        parser.add_argument("--products", type=count_option(1, 1_000_000), default=200,
                             help="How many products the catalog gets (default 200).")
-        parser.add_argument("--orders", type=int, default=None,
+        parser.add_argument("--orders", type=count_option(0, 10_000_000), default=None,
                             help="How many orders of history (default: scaled to products).")
-        parser.add_argument("--seed", type=int, default=2026, help="Random seed.")
+        parser.add_argument("--seed", type=count_option(0, 2**63 - 1), default=2026,
+                            help="Random seed.")
 
     def handle(self, *args, products, orders, seed, **options):
         context = DemoContext(rng=random.Random(seed), stdout=self.stdout, products=products,
