@@ -70,7 +70,7 @@ from django.utils import translation
 from django.utils.html import escape
 
 PAGE_TTL = 300
-VERSION_KEY = "bibarys:catalog-version"  # the content version (catalog.selectors)
+VERSION_KEY = "bibarys:catalog-version"  # the content version
 STOCK_KEY = "bibarys:stock-version"
 MARK = "bibarys_page_cache"
 
@@ -116,17 +116,22 @@ def _page_key(prefix: str, request, language: str) -> str:
     return prefix + hashlib.sha256(raw.encode()).hexdigest()
 
 
-def catalog_version() -> int:
-    """The catalog's content version (catalog.selectors keeps it under VERSION_KEY)."""
-    from catalog.selectors import catalog_version as version
+def _fresh_version() -> int:
+    # A version never used before, even after the cache was emptied: every process also keeps
+    # the pages it served in memory under the version they were drawn at.
+    return time.time_ns() // 1000
 
-    return version()
+
+def catalog_version() -> int:
+    """The catalog's content version (names, prices, photos, categories, reviews)."""
+    return cache.get_or_set(VERSION_KEY, _fresh_version, timeout=None)
 
 
 def bump_catalog_version() -> None:
-    from catalog.selectors import bump_catalog_version as bump
-
-    bump()
+    try:
+        cache.incr(VERSION_KEY)
+    except ValueError:
+        cache.set(VERSION_KEY, _fresh_version(), timeout=None)
     forget_version()
 
 

@@ -7,7 +7,7 @@ from django.views.i18n import set_language
 from . import views
 
 urlpatterns = [
-    path("", views.home, name="home"),
+    path("", include("catalog.front_urls")),
     path("healthz", views.healthz, name="healthz"),
     path("i18n/setlang/", set_language, name="set_language"),
     path("accounts/", include("accounts.login_urls")),

@@ -1,26 +1,11 @@
 from django.db import connection
 from django.http import HttpResponseServerError, JsonResponse
 from django.template import loader
-from django.shortcuts import redirect, render
-from django.urls import reverse
+from django.shortcuts import render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
-
-from .cache import cache_shop_page
-
-
-@cache_shop_page
-def home(request):
-    """The shop's front page: categories, new and popular products, search."""
-    from catalog.selectors import storefront, wishlist_ids
-
-    if request.GET.get("q"):
-        # The header's search box posts here until base.html points at the catalog itself.
-        return redirect(reverse("catalog:product_list") + "?" + request.GET.urlencode())
-    return render(request, "home.html", {**storefront(), "wishlist_ids": wishlist_ids(request.user)})
-
 
 @never_cache
 @require_GET

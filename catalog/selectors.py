@@ -4,7 +4,6 @@ them); main photos come in one extra query per page, whatever the page size."""
 
 from __future__ import annotations
 
-import time
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -14,12 +13,12 @@ from django.db.models import (Avg, CharField, Count, Exists, F, Func, IntegerFie
                               Prefetch, Q, QuerySet, Subquery, Value)
 from django.db.models.functions import Coalesce, NullIf
 
+from bibarys.cache import bump_catalog_version, catalog_version  # noqa: F401 (re-exported)
 from bibarys.sqlite import Alphabetical
 
 from .models import (TRANSLATED_LANGUAGES, Category, Product, ProductBarcode, ProductPhoto,
                      Review, WishlistItem, translated_field)
 
-VERSION_KEY = "bibarys:catalog-version"
 
 # Names in the store's alphabetical order on every database (bibarys/sqlite.py).
 SORTS = {
@@ -31,24 +30,9 @@ SORTS = {
 }
 
 
-# The page cache's version (bibarys/cache.py asks here) ---------------------------------------
-
-
-def _fresh_version() -> int:
-    # A version never used before, even after the cache was emptied: every process also keeps
-    # the pages it served in memory under the version they were drawn at (bibarys.cache).
-    return time.time_ns() // 1000
-
-
-def catalog_version() -> int:
-    return cache.get_or_set(VERSION_KEY, _fresh_version, timeout=None)
-
-
-def bump_catalog_version() -> None:
-    try:
-        cache.incr(VERSION_KEY)
-    except ValueError:
-        cache.set(VERSION_KEY, _fresh_version(), timeout=None)
+# The page cache's content version lives in bibarys.cache (the cache owns its keys; catalog only
+# bumps it): catalog_version and bump_catalog_version are re-exported here for the catalog's
+# callers.
 
 
 # Building blocks -------------------------------------------------------------------------------

@@ -46,6 +46,17 @@ def _error_text(error: ValidationError) -> str:
 
 @cache_shop_page
 @require_GET
+def home(request):
+    """The shop's front page: categories, new and popular products, search."""
+    if request.GET.get("q"):
+        # An old link to /?q=…: the search is the catalog's.
+        return redirect(reverse("catalog:product_list") + "?" + request.GET.urlencode())
+    return render(request, "home.html", {**selectors.storefront(),
+                                         "wishlist_ids": selectors.wishlist_ids(request.user)})
+
+
+@cache_shop_page
+@require_GET
 def product_list(request):
     """The catalog: search, category, price and stock filters, sort, pages. htmx asks for the
     results only; the same URL without htmx is the whole page (the filters live in the URL)."""

@@ -32,7 +32,7 @@ def _moves(capture, action) -> None:
 def test_shop_views_are_marked_for_the_page_cache():
     from django.urls import resolve, reverse
 
-    from bibarys import views as site_views
+    from catalog import views as site_views
     from catalog import views
 
     assert getattr(views.product_list, MARK, False)
