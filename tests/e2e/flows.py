@@ -26,10 +26,10 @@ def number(text: str) -> Decimal:
 
 
 def shop_product(server, *, skip: int = 0, min_quantity: int = 10):
-    """An active piece product with a barcode and plenty of stock: (pk, name, slug, barcode,
-    category slug, category name)."""
+    """An active piece product with a barcode and plenty of stock: (pk, name as an English page
+    shows it, slug, barcode, category slug, category name)."""
     rows = db_query(server, """
-        SELECT p.id, p.name, p.slug, MIN(b.code), c.slug, c.name
+        SELECT p.id, COALESCE(NULLIF(p.name_en, ''), p.name), p.slug, MIN(b.code), c.slug, c.name
           FROM catalog_product p
           JOIN catalog_productbarcode b ON b.product_id = p.id
           JOIN catalog_category c ON c.id = p.category_id
