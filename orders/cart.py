@@ -221,30 +221,50 @@ def cart_add(*, request, product: Product, quantity) -> Decimal:
 
     Raises ValidationError (with a message for the visitor) for a bad quantity, an archived
     product or more than is on hand; then nothing changes."""
-    quantity = parse_quantity(quantity, product)
+    return _cart_change(request=request, product=product,
+                        delta=parse_quantity(quantity, product))
+
+
+def _cart_change(*, request, product: Product, delta: Decimal) -> Decimal:
+    """Change the product's line by `delta` (signed); at zero or below the line goes. Raising
+    it must fit the unit and what is on hand. Returns the new quantity (0: removed).
+
+    Two quick clicks make two changes: the signed-in cart is locked, so the second reads the
+    first one's result, and the line changes by an F() update, never read-add-set."""
     if not _is_signed_in(request):
         data = dict(_session_cart(request))
-        new_quantity = Decimal(data.get(str(product.pk), "0")) + quantity
-        parse_quantity(new_quantity, product)
-        check_available(product, new_quantity)
-        data[str(product.pk)] = str(new_quantity)
+        new_quantity = Decimal(data.get(str(product.pk), "0")) + delta
+        if new_quantity <= 0:
+            data.pop(str(product.pk), None)
+            new_quantity = Decimal("0")
+        else:
+            if delta > 0:
+                parse_quantity(new_quantity, product)
+                check_available(product, new_quantity)
+            data[str(product.pk)] = str(new_quantity)
         _save_session_cart(request, data)
         _forget_count(request)
         return new_quantity
     with transaction.atomic():
-        # Two quick clicks add up instead of overwriting each other.
         cart = _lock_cart(request.user)
         # The cart's lines (a handful): this product's line, and the header badge's count.
         lines = dict(CartLine.objects.filter(cart=cart).values_list("product_id", "quantity"))
         current = lines.get(product.pk)
-        new_quantity = (current or Decimal("0")) + quantity
-        parse_quantity(new_quantity, product)
-        check_available(product, new_quantity)
-        if current is not None:
-            CartLine.objects.filter(cart=cart, product=product).update(quantity=new_quantity)
+        new_quantity = (current or Decimal("0")) + delta
+        line = CartLine.objects.filter(cart=cart, product=product)
+        if new_quantity <= 0:
+            line.delete()
+            lines.pop(product.pk, None)
+            new_quantity = Decimal("0")
         else:
-            CartLine.objects.create(cart=cart, product=product, quantity=new_quantity)
-            lines[product.pk] = new_quantity
+            if delta > 0:
+                parse_quantity(new_quantity, product)
+                check_available(product, new_quantity)
+            if current is None:
+                CartLine.objects.create(cart=cart, product=product, quantity=new_quantity)
+                lines[product.pk] = new_quantity
+            else:
+                line.update(quantity=F("quantity") + delta)
     setattr(request, _COUNT_ATTR, len(lines))
     return new_quantity
 
@@ -280,42 +300,9 @@ def cart_set(*, request, product: Product, quantity) -> Decimal:
 
 def cart_step(*, request, product: Product, steps: int) -> Decimal:
     """The stepper's + (steps=1) or − (steps=-1): one piece, or 100 g / 100 ml, on the line.
-    Stepping below one step removes the line. Returns the new quantity (0: removed).
-
-    Two quick clicks make two steps: the signed-in cart is locked, so the second click reads
-    the first one's result, and the line changes by an F() update, never read-add-set."""
+    Stepping below one step removes the line. Returns the new quantity (0: removed)."""
     delta = CartItem(product=product, quantity=Decimal("0")).step * steps
-    if not _is_signed_in(request):
-        data = dict(_session_cart(request))
-        new_quantity = Decimal(data.get(str(product.pk), "0")) + delta
-        if new_quantity <= 0:
-            cart_remove(request=request, product_id=product.pk)
-            return Decimal("0")
-        if delta > 0:
-            parse_quantity(new_quantity, product)
-            check_available(product, new_quantity)
-        data[str(product.pk)] = str(new_quantity)
-        _save_session_cart(request, data)
-        _forget_count(request)
-        return new_quantity
-    with transaction.atomic():
-        cart = _lock_cart(request.user)
-        lines = CartLine.objects.filter(cart=cart, product=product)
-        current = lines.values_list("quantity", flat=True).first() or Decimal("0")
-        new_quantity = current + delta
-        if new_quantity <= 0:
-            lines.delete()
-            new_quantity = Decimal("0")
-        else:
-            if delta > 0:
-                parse_quantity(new_quantity, product)
-                check_available(product, new_quantity)
-            if current:
-                lines.update(quantity=F("quantity") + delta)
-            else:
-                CartLine.objects.create(cart=cart, product=product, quantity=new_quantity)
-    _forget_count(request)
-    return new_quantity
+    return _cart_change(request=request, product=product, delta=delta)
 
 
 def cart_remove(*, request, product_id: int) -> None:
