@@ -2,14 +2,15 @@
 
 Runs after catalog.demo (products exist with zero stock). Over the last ~60 days:
 - goods receipts from the store's suppliers for every product (a second delivery at a slightly
-  different cost for some, so the moving-average cost shows), posted through receipt_post;
+  different cost for some, so the moving-average cost shows), posted through the ledger (each
+  demo step runs in seed_demo's transaction: the documents' *_post_in_transaction);
 - a few write-offs (spoiled, expired, damaged), one of which empties some shelves;
 - one posted stocktake of a category with small variances.
 Stock is left realistic: most shelves full, some deliberately low (at or below the threshold),
 a few at zero. Safe to run twice: nothing happens when the store already has receipts.
 
 For big catalogs (`seed_demo --products 100000`) lines are written with bulk_create and each
-receipt of up to 1000 lines is posted once (receipt_post goes through stock_receive_bulk), so the
+receipt of up to 1000 lines is posted once (the ledger writes with bulk statements), so the
 whole history takes a minute or two.
 """
 
@@ -189,7 +190,7 @@ def _post_receipt(context, *, by, supplier, day, lines, bulk):
         for product, quantity, cost in lines:
             services.receipt_line_set(receipt=receipt, by=by, product=product, quantity=quantity,
                                       unit_cost=cost)
-    services.receipt_post(receipt=receipt, by=by)
+    services.receipt_post_in_transaction(receipt=receipt, by=by)
     _backdate(receipt, _moment(day, rng), model=GoodsReceipt)
 
 
@@ -198,7 +199,7 @@ def _post_writeoff(context, *, by, day, note, lines):
     for product, quantity, reason in lines:
         services.writeoff_line_set(writeoff=writeoff, by=by, product=product, quantity=quantity,
                                    reason=reason)
-    services.writeoff_post(writeoff=writeoff, by=by)
+    services.writeoff_post_in_transaction(writeoff=writeoff, by=by)
     _backdate(writeoff, _moment(day, context.rng), model=WriteOff)
 
 
@@ -229,7 +230,7 @@ def _post_stocktake(context, *, products, users, low_ids, empty_ids, day) -> int
                 counted += Decimal(rng.randint(-300, 150)) / 1000
             counted = max(Decimal("0"), counted)
         services.stocktake_count(stocktake=stocktake, by=by, line=line, counted=counted)
-    services.stocktake_post(stocktake=stocktake, by=by)
+    services.stocktake_post_in_transaction(stocktake=stocktake, by=by)
     moment = _moment(day, rng)
     StocktakeLine.objects.filter(document=stocktake).update(counted_at=moment)
     _backdate(stocktake, moment, model=Stocktake)
