@@ -333,7 +333,7 @@ def test_a_formatted_empty_cell_far_below_the_data_is_not_a_row():
 
 
 def test_the_row_limit_still_counts_rows_with_values(monkeypatch):
-    monkeypatch.setattr(importers, "MAX_ROWS", 3)
+    monkeypatch.setattr(importers.files, "MAX_ROWS", 3)  # where the reader counts
     rows = [["sku", "name", "price"]] + [[f"A-{n}", "Алма", 500] for n in range(4)]
     with pytest.raises(importers.ImportFileError, match="more than 3 rows"):
         importers.parse_file(_xlsx(rows), "x.xlsx")
