@@ -100,6 +100,19 @@ def seed(context):
     others = [p for p in products if p.pk not in low_ids]
     empty_ids = {p.pk for p in rng.sample(others, min(max(1, count // 40), 40, len(others)))}
 
+    receipts = _seed_deliveries(context, products=products, users=users, low_ids=low_ids,
+                                empty_ids=empty_ids, big=big, today=today)
+    writeoffs = _seed_writeoffs(context, products=products, users=users, low_ids=low_ids,
+                                empty_ids=empty_ids, today=today)
+    # 3. One finished stocktake: a seller counts one category and finds small differences.
+    counted = _post_stocktake(context, products=products, users=users, low_ids=low_ids,
+                              empty_ids=empty_ids, day=today - datetime.timedelta(days=2))
+    out.write(f"Stock: {receipts} goods receipts, {writeoffs} write-offs, one stocktake "
+              f"({counted} lines counted) for {count} products.")
+
+
+def _seed_deliveries(context, *, products, users, low_ids, empty_ids, big, today) -> int:
+    """Goods receipts for every product, and a second delivery for some. Returns how many."""
     # 1. Deliveries: per seller and category, a supplier each, in batches of lines.
     groups = defaultdict(list)
     for product in products:
@@ -107,6 +120,8 @@ def seed(context):
     category_supplier = {}
     batch = BULK_BATCH if big else SMALL_BATCH
     receipts = 0
+    rng = context.rng
+    count = len(products)
     for (seller_id, category_id), items in sorted(groups.items()):
         supplier = category_supplier.setdefault(category_id, rng.choice(SUPPLIERS))
         for start in range(0, len(items), batch):
@@ -134,9 +149,15 @@ def seed(context):
                           lines=[(p, _quantity(rng, p.unit, False), _cost(rng, p.price))
                                  for p in chunk], bulk=big)
             receipts += 1
+    return receipts
 
+
+def _seed_writeoffs(context, *, products, users, low_ids, empty_ids, today) -> int:
+    """Write-offs of what spoiled or expired, emptying some shelves. Returns how many."""
     # 2. Write-offs: what spoiled or expired, and the shelves that went empty.
     writeoffs = 0
+    rng = context.rng
+    count = len(products)
     stocked = {}
     for start in range(0, count, services.BULK_CHUNK):
         chunk = [p.pk for p in products[start:start + services.BULK_CHUNK]]
@@ -169,12 +190,7 @@ def seed(context):
             writeoffs += 1
             for product, quantity, _reason in lines:
                 product.quantity -= quantity
-
-    # 3. One finished stocktake: a seller counts one category and finds small differences.
-    counted = _post_stocktake(context, products=products, users=users, low_ids=low_ids,
-                              empty_ids=empty_ids, day=today - datetime.timedelta(days=2))
-    out.write(f"Stock: {receipts} goods receipts, {writeoffs} write-offs, one stocktake "
-              f"({counted} lines counted) for {count} products.")
+    return writeoffs
 
 
 def _post_receipt(context, *, by, supplier, day, lines, bulk):
