@@ -2,14 +2,15 @@
 
 Runs after catalog.demo (products exist with zero stock). Over the last ~60 days:
 - goods receipts from the store's suppliers for every product (a second delivery at a slightly
-  different cost for some, so the moving-average cost shows), posted through receipt_post;
+  different cost for some, so the moving-average cost shows), posted through the ledger (each
+  demo step runs in seed_demo's transaction: the documents' *_post_in_transaction);
 - a few write-offs (spoiled, expired, damaged), one of which empties some shelves;
 - one posted stocktake of a category with small variances.
 Stock is left realistic: most shelves full, some deliberately low (at or below the threshold),
 a few at zero. Safe to run twice: nothing happens when the store already has receipts.
 
 For big catalogs (`seed_demo --products 100000`) lines are written with bulk_create and each
-receipt of up to 1000 lines is posted once (receipt_post goes through stock_receive_bulk), so the
+receipt of up to 1000 lines is posted once (the ledger writes with bulk statements), so the
 whole history takes a minute or two.
 """
 
@@ -99,6 +100,19 @@ def seed(context):
     others = [p for p in products if p.pk not in low_ids]
     empty_ids = {p.pk for p in rng.sample(others, min(max(1, count // 40), 40, len(others)))}
 
+    receipts = _seed_deliveries(context, products=products, users=users, low_ids=low_ids,
+                                empty_ids=empty_ids, big=big, today=today)
+    writeoffs = _seed_writeoffs(context, products=products, users=users, low_ids=low_ids,
+                                empty_ids=empty_ids, today=today)
+    # 3. One finished stocktake: a seller counts one category and finds small differences.
+    counted = _post_stocktake(context, products=products, users=users, low_ids=low_ids,
+                              empty_ids=empty_ids, day=today - datetime.timedelta(days=2))
+    out.write(f"Stock: {receipts} goods receipts, {writeoffs} write-offs, one stocktake "
+              f"({counted} lines counted) for {count} products.")
+
+
+def _seed_deliveries(context, *, products, users, low_ids, empty_ids, big, today) -> int:
+    """Goods receipts for every product, and a second delivery for some. Returns how many."""
     # 1. Deliveries: per seller and category, a supplier each, in batches of lines.
     groups = defaultdict(list)
     for product in products:
@@ -106,6 +120,8 @@ def seed(context):
     category_supplier = {}
     batch = BULK_BATCH if big else SMALL_BATCH
     receipts = 0
+    rng = context.rng
+    count = len(products)
     for (seller_id, category_id), items in sorted(groups.items()):
         supplier = category_supplier.setdefault(category_id, rng.choice(SUPPLIERS))
         for start in range(0, len(items), batch):
@@ -133,9 +149,15 @@ def seed(context):
                           lines=[(p, _quantity(rng, p.unit, False), _cost(rng, p.price))
                                  for p in chunk], bulk=big)
             receipts += 1
+    return receipts
 
+
+def _seed_writeoffs(context, *, products, users, low_ids, empty_ids, today) -> int:
+    """Write-offs of what spoiled or expired, emptying some shelves. Returns how many."""
     # 2. Write-offs: what spoiled or expired, and the shelves that went empty.
     writeoffs = 0
+    rng = context.rng
+    count = len(products)
     stocked = {}
     for start in range(0, count, services.BULK_CHUNK):
         chunk = [p.pk for p in products[start:start + services.BULK_CHUNK]]
@@ -168,12 +190,7 @@ def seed(context):
             writeoffs += 1
             for product, quantity, _reason in lines:
                 product.quantity -= quantity
-
-    # 3. One finished stocktake: a seller counts one category and finds small differences.
-    counted = _post_stocktake(context, products=products, users=users, low_ids=low_ids,
-                              empty_ids=empty_ids, day=today - datetime.timedelta(days=2))
-    out.write(f"Stock: {receipts} goods receipts, {writeoffs} write-offs, one stocktake "
-              f"({counted} lines counted) for {count} products.")
+    return writeoffs
 
 
 def _post_receipt(context, *, by, supplier, day, lines, bulk):
@@ -189,7 +206,7 @@ def _post_receipt(context, *, by, supplier, day, lines, bulk):
         for product, quantity, cost in lines:
             services.receipt_line_set(receipt=receipt, by=by, product=product, quantity=quantity,
                                       unit_cost=cost)
-    services.receipt_post(receipt=receipt, by=by)
+    services.receipt_post_in_transaction(receipt=receipt, by=by)
     _backdate(receipt, _moment(day, rng), model=GoodsReceipt)
 
 
@@ -198,7 +215,7 @@ def _post_writeoff(context, *, by, day, note, lines):
     for product, quantity, reason in lines:
         services.writeoff_line_set(writeoff=writeoff, by=by, product=product, quantity=quantity,
                                    reason=reason)
-    services.writeoff_post(writeoff=writeoff, by=by)
+    services.writeoff_post_in_transaction(writeoff=writeoff, by=by)
     _backdate(writeoff, _moment(day, context.rng), model=WriteOff)
 
 
@@ -229,7 +246,7 @@ def _post_stocktake(context, *, products, users, low_ids, empty_ids, day) -> int
                 counted += Decimal(rng.randint(-300, 150)) / 1000
             counted = max(Decimal("0"), counted)
         services.stocktake_count(stocktake=stocktake, by=by, line=line, counted=counted)
-    services.stocktake_post(stocktake=stocktake, by=by)
+    services.stocktake_post_in_transaction(stocktake=stocktake, by=by)
     moment = _moment(day, rng)
     StocktakeLine.objects.filter(document=stocktake).update(counted_at=moment)
     _backdate(stocktake, moment, model=Stocktake)

@@ -15,7 +15,7 @@ from accounts.models import AuditEntry
 from catalog.models import Category, Product, ProductBarcode
 from inventory import importers, services
 from inventory.models import GoodsReceipt, MovementKind, StockMovement
-from inventory.services import products_import
+from inventory.services import import_write, products_import
 
 from .factories import CategoryFactory, ProductFactory, stock_up
 from .helpers import assert_ledger_holds
@@ -263,7 +263,7 @@ def test_the_preview_shows_what_changes_not_the_first_rows(seller, seller_client
     for n in range(3):
         ProductFactory(seller=seller, sku=f"PRICE-{n}", name=f"Тауар {n}",
                        price=Decimal("200.00"))
-    monkeypatch.setattr("inventory.views.PREVIEW_LIMIT", 2, raising=False)
+    monkeypatch.setattr("inventory.views.import_export.PREVIEW_LIMIT", 2)
     data = ("sku,name,category,price\nSAME-1,Өзгермейтін,,100\nMILK-1,Сүт жаңа,,520\n"
             "PRICE-0,Тауар 0,,210\nPRICE-1,Тауар 1,,210\nPRICE-2,Тауар 2,,210\n"
             "NEW-1,Жаңа,Сүт,900\n").encode()
@@ -288,7 +288,7 @@ def test_confirm_sent_again_while_the_first_runs_answers_expired(admin_client, m
     assert _upload(admin_client, data).status_code == 200
     # The second click arrives while the first confirm is writing (after its checks): the
     # moment that gave an IntegrityError (a 500) when both confirms read the same upload.
-    real_slugs, clicks, second = services._unique_slugs, [], []
+    real_slugs, clicks, second = import_write._unique_slugs, [], []
 
     def slugs_while_clicked_again(*args):
         if not clicks:
@@ -296,7 +296,7 @@ def test_confirm_sent_again_while_the_first_runs_answers_expired(admin_client, m
             second.append(_confirm(admin_client))
         return real_slugs(*args)
 
-    monkeypatch.setattr(services, "_unique_slugs", slugs_while_clicked_again)
+    monkeypatch.setattr(import_write, "_unique_slugs", slugs_while_clicked_again)
     first = _confirm(admin_client)
     assert (first.status_code, second[0].status_code) == (302, 302)
     assert Product.objects.count() == 1 and StockMovement.objects.count() == 1
@@ -333,7 +333,7 @@ def test_a_formatted_empty_cell_far_below_the_data_is_not_a_row():
 
 
 def test_the_row_limit_still_counts_rows_with_values(monkeypatch):
-    monkeypatch.setattr(importers, "MAX_ROWS", 3)
+    monkeypatch.setattr(importers.files, "MAX_ROWS", 3)  # where the reader counts
     rows = [["sku", "name", "price"]] + [[f"A-{n}", "Алма", 500] for n in range(4)]
     with pytest.raises(importers.ImportFileError, match="more than 3 rows"):
         importers.parse_file(_xlsx(rows), "x.xlsx")

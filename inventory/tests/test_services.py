@@ -8,7 +8,7 @@ from accounts.models import AuditEntry
 from inventory.models import DocumentStatus, MovementKind, StockMovement
 from inventory.services import (
     InsufficientStock, StockChange, moving_average_cost, receipt_create, receipt_line_set,
-    receipt_post, receipt_reverse, receipt_update, stock_apply, stock_apply_bulk, stock_move,
+    receipt_post, receipt_reverse, receipt_update, stock_apply, stock_move,
     stocktake_count, stocktake_post, stocktake_scan, stocktake_start, writeoff_create,
     writeoff_line_set, writeoff_post,
 )
@@ -48,21 +48,21 @@ def test_stock_move_refuses_fraction_of_a_piece(seller):
     assert_ledger_holds(milk)
 
 
-def test_stock_apply_bulk_keeps_running_quantity_after(seller):
+def test_stock_apply_keeps_running_quantity_after(seller):
     milk = ProductFactory(seller=seller)
     stock_up(milk, 10)
-    movements = stock_apply_bulk(
+    movements = stock_apply(
         changes=[StockChange(milk.pk, D(-2)), StockChange(milk.pk, D(-3))],
         kind="write_off", reason="spoiled")
     assert [m.quantity_after for m in movements] == [D(8), D(5)]
     assert_ledger_holds(milk)
 
 
-def test_stock_apply_bulk_refuses_below_zero(seller):
+def test_stock_apply_refuses_below_zero(seller):
     milk = ProductFactory(seller=seller)
     stock_up(milk, 1)
     with pytest.raises(InsufficientStock):
-        stock_apply_bulk(changes=[StockChange(milk.pk, D(-2))], kind="write_off", reason="x")
+        stock_apply(changes=[StockChange(milk.pk, D(-2))], kind="write_off", reason="x")
     assert_ledger_holds(milk)
 
 

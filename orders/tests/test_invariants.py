@@ -108,7 +108,8 @@ class StoreMachine(RuleBasedStateMachine):
                                        date=datetime.date(2026, 1, 10))
         stock.receipt_line_set(receipt=receipt, by=self.seller, product=self.products[p],
                                quantity=Decimal(quantity), unit_cost=Decimal("80"))
-        stock.receipt_post(receipt=receipt, by=self.seller)
+        # Inside the machine's own transaction: the composed form of the (durable) posting.
+        stock.receipt_post_in_transaction(receipt=receipt, by=self.seller)
 
     @rule(p=st.integers(0, 2), quantity=st.sampled_from(["1", "3", "7"]))
     def write_off(self, p, quantity):
@@ -116,7 +117,8 @@ class StoreMachine(RuleBasedStateMachine):
         stock.writeoff_line_set(writeoff=writeoff, by=self.seller, product=self.products[p],
                                 quantity=Decimal(quantity), reason="spoiled")
         try:
-            stock.writeoff_post(writeoff=writeoff, by=self.seller)
+            with transaction.atomic():
+                stock.writeoff_post_in_transaction(writeoff=writeoff, by=self.seller)
         except ValidationError:
             stock.writeoff_delete(writeoff=writeoff, by=self.seller)
 
