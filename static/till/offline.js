@@ -80,6 +80,7 @@
       if (p.plu) byCode[String(p.plu)] = p;
       p.barcodes.forEach(function (code) { byCode[code] = p; });
     });
+    root.dataset.catalog = (catalog && catalog.version) || "";
   }
   function refreshCatalog() {
     var headers = { "Accept": "application/json" };
