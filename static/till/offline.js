@@ -267,7 +267,8 @@
       var button = document.createElement("button");
       button.type = "button";
       button.className = "btn btn-sm btn-ghost";
-      button.textContent = msg("Remove");
+      button.textContent = "\u00d7";
+      button.setAttribute("aria-label", msg("Remove") + " " + (p ? p.name : ""));
       button.addEventListener("click", function () {
         sale.lines.splice(i, 1); keepSale(); render();
       });
