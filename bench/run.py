@@ -634,6 +634,16 @@ def main(argv=None):
                                           warm=warm, cookies=cookies)
             results.extend(rows)
             extra.extend(notes)
+        if any(w in "till: 10 tills" for w in wanted):
+            from bench import checkout as checkout_bench, till as till_bench
+
+            prepared = till_bench.prepare(log, BENCH_PASSWORD)
+            shoppers = [f"bench_shopper_{n:03d}" for n in range(2, args.shoppers - 1)]
+            rows, notes = till_bench.run(
+                server, args, log, password=BENCH_PASSWORD, prepared=prepared, spread=spread,
+                order_cookies=checkout_bench.login_all(server.url, shoppers, BENCH_PASSWORD))
+            results.extend(rows)
+            extra.extend(notes)
         for item in ordered:
             if item == "checkout":
                 if run_checkout:
