@@ -40,7 +40,10 @@ INSTALLED_APPS = [
     "django_htmx",
     "template_partials",
     "csp",
+    "django_tasks",
+    "django_tasks_db",
     "bibarys",
+    "jobs",
     "accounts",
     "catalog",
     "inventory",
@@ -163,6 +166,15 @@ RATELIMIT_PASSWORD_RESET = env.str("RATELIMIT_PASSWORD_RESET", default="5/h")
 # payment (the default in development; in production only when named here, with warnings);
 # or a dotted path to a gateway class.
 PAYMENT_GATEWAY = env.str("PAYMENT_GATEWAY", default="demo" if DEBUG or TESTING else "")
+
+# Background tasks (jobs/services.py, docs/deploy.md): django-tasks with its database backend;
+# `manage.py db_worker` runs them (`make run` starts one beside the server). A failed task is
+# retried after JOBS_RETRY_BASE_SECONDS, doubling each time up to JOBS_RETRY_MAX_SECONDS, at most
+# JOBS_MAX_ATTEMPTS times; then it stays FAILED in Django admin (Background tasks).
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+JOBS_MAX_ATTEMPTS = env.int("JOBS_MAX_ATTEMPTS", default=8)
+JOBS_RETRY_BASE_SECONDS = env.float("JOBS_RETRY_BASE_SECONDS", default=30.0)
+JOBS_RETRY_MAX_SECONDS = env.float("JOBS_RETRY_MAX_SECONDS", default=3600.0)
 
 AUTH_USER_MODEL = "accounts.User"
 # Django's ModelBackend, with a cheaper read of the signed-in user (accounts/backends.py).
