@@ -186,6 +186,8 @@ VAT_CERTIFICATE_SERIES = env.str("VAT_CERTIFICATE_SERIES", default="")
 VAT_CERTIFICATE_NUMBER = env.str("VAT_CERTIFICATE_NUMBER", default="")
 VAT_CERTIFICATE_DATE = env.str("VAT_CERTIFICATE_DATE", default="")
 VAT_DEFAULT_RATE = env.str("VAT_DEFAULT_RATE", default="16")
+if VAT_DEFAULT_RATE not in ("16", "0", "exempt"):
+    raise ImproperlyConfigured("VAT_DEFAULT_RATE is 16, 0 or exempt.")
 MCI = env.int("MCI", default=4325)
 VAT_THRESHOLD_MCI = env.int("VAT_THRESHOLD_MCI", default=10000)
 VAT_THRESHOLD_WARN_PERCENT = env.int("VAT_THRESHOLD_WARN_PERCENT", default=80)
