@@ -37,7 +37,9 @@ demo: migrate
 
 ## The shop on SQLite at http://127.0.0.1:8000 with demo accounts.
 run: messages demo
-	@echo "Serving the shop at http://$(HOST):$(PORT)/  (Ctrl+C stops it)"
+	@echo "Serving the shop at http://$(HOST):$(PORT)/ with a background tasks worker (Ctrl+C stops both)"
+	@$(DEV) $(MANAGE) db_worker --queue-name '*' --no-reload -v 0 & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT INT TERM; \
 	$(DEV) $(MANAGE) runserver $(HOST):$(PORT)
 
 ## The whole suite (SQLite by default; DATABASE_URL=postgres://... for PostgreSQL), browser tests included.

@@ -10,7 +10,9 @@ from django.utils.translation import gettext as _, gettext_lazy
 
 from bibarys.money import format_money
 
-from . import charts, selectors
+from orders.vat import vat_by_rate
+
+from . import charts, selectors, vat
 from .periods import Period
 
 REPORT_INFO = {
@@ -24,6 +26,9 @@ REPORT_INFO = {
                  "help": gettext_lazy("Goods receipts posted in the period, with their lines.")},
     "writeoffs": {"title": gettext_lazy("Write-offs"),
                   "help": gettext_lazy("Write-offs in the period by reason, valued at cost.")},
+    "vat": {"title": gettext_lazy("VAT"),
+            "help": gettext_lazy("VAT by rate for the period: sales, returns and what is due, "
+                                 "by day. Admins only."), "admin_only": True},
 }
 REPORT_NAMES = list(REPORT_INFO)
 FORMATS = ("pdf", "xlsx")
@@ -67,6 +72,7 @@ def sales_report(viewer, period: Period, *, for_pdf: bool = False) -> dict:
         "products_rest": products_rest,
         "by_category": selectors.revenue_by_category(viewer, period, with_orders=True),
         "by_seller": selectors.sales_by_seller(viewer, period),
+        "vat": vat_by_rate(selectors.sale_lines(viewer, period)),
         "chart": charts.sales_chart(series, granularity=granularity, width=720, height=230,
                                     title=_("Revenue and profit"), revenue_label=_("Revenue"),
                                     profit_label=_("Profit")),
@@ -119,7 +125,7 @@ def writeoffs_report(viewer, period: Period) -> dict:
 
 
 BUILDERS = {"sales": sales_report, "stock": stock_report, "receipts": receipts_report,
-            "writeoffs": writeoffs_report}
+            "writeoffs": writeoffs_report, "vat": vat.vat_report}
 
 
 def build_report(name: str, viewer, period: Period, *, for_pdf: bool = False) -> dict:

@@ -2,6 +2,7 @@
 Product.seller), shoppers nothing (403); one order's invoice is its shopper's or an admin's."""
 
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
@@ -10,7 +11,10 @@ from django.utils.translation import gettext as _
 from accounts.audit import audit_record
 from accounts.permissions import staff_required
 
+from orders.vat import vat_by_rate
+
 from . import selectors
+from .vat import store_vat_details, vat_threshold
 from .dashboard import dashboard_context
 from .forms import PeriodForm, period_from_query
 from .pdf import render_pdf
@@ -30,6 +34,8 @@ def dashboard(request):
     period, group, form = period_from_query(request.GET)
     context = dashboard_context(request.user, period, group)
     context.update(form=form, group=group, picker=form.picker(period))
+    if context["store_wide"]:
+        context["vat_threshold"] = vat_threshold()
     template = "analytics/dashboard.html"
     if _partial_request(request):
         template += "#dashboard"
@@ -42,7 +48,8 @@ def reports(request):
     period, group, form = period_from_query(request.GET)
     return render(request, "analytics/reports.html", {
         "form": form, "period": period, "picker": form.picker(period),
-        "reports": [{"name": name, **REPORT_INFO[name]} for name in REPORT_NAMES],
+        "reports": [{"name": name, **REPORT_INFO[name]} for name in REPORT_NAMES
+                    if request.user.is_admin or not REPORT_INFO[name].get("admin_only")],
     })
 
 
@@ -65,6 +72,8 @@ def report(request, name, fmt):
     Bad dates answer 400 with the reason; every download is written to the audit log."""
     if name not in REPORT_NAMES or fmt not in FORMATS:
         raise Http404
+    if REPORT_INFO[name].get("admin_only") and not request.user.is_admin:
+        raise PermissionDenied
     form = PeriodForm(request.GET or None)
     if form.is_bound and not form.is_valid():
         return render(request, "analytics/bad_period.html", {"form": form}, status=400)
@@ -90,7 +99,8 @@ def order_invoice(request, pk):
         raise Http404
     lines = list(order.lines.select_related("product").order_by("id"))
     content = render_pdf("analytics/pdf/invoice.html", {
-        "order": order, "lines": lines, "title": _("Invoice"),
+        "order": order, "lines": lines, "title": _("Invoice"), "vat": vat_by_rate(lines),
+        "store_vat": store_vat_details(),
         "generated_at": timezone.localtime(), "store_wide": True})
     audit_record(actor=request.user, action="report.download", obj=order, request=request,
                  changes={"report": "invoice", "format": "pdf"})

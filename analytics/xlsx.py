@@ -151,6 +151,39 @@ def sales_workbook(report: dict) -> bytes:
                              row["profit"]])
         book.row(sheet, [_("Total"), None, totals["revenue"], totals["cost"],
                          totals["profit"]], bold=True)
+    vat_sheet(book, _("VAT by rate"), report["vat"])
+    return book.save()
+
+
+def vat_columns():
+    return [(_("VAT rate"), "text", 22), (_("Sum without VAT"), "money", 18),
+            (_("VAT"), "money", 16), (_("Sum with VAT"), "money", 18)]
+
+
+def vat_sheet(book: ReportWorkbook, title: str, summary) -> None:
+    sheet = book.sheet(title, vat_columns())
+    for row in summary.rows:
+        book.row(sheet, [row.label, row.net, row.vat, row.gross])
+    book.row(sheet, [_("Total"), summary.net, summary.vat, summary.gross], bold=True)
+
+
+def vat_workbook(report: dict) -> bytes:
+    book = ReportWorkbook()
+    about = about_sheet(book, report)
+    details = report["store_vat"]
+    book.row(about, [_("BIN"), details["bin"]])
+    book.row(about, [_("VAT payer"), _("yes") if details["payer"] else _("no")])
+    if details["payer"]:
+        book.row(about, [_("VAT registration certificate"),
+                         " ".join(filter(None, [details["certificate_series"],
+                                                details["certificate_number"],
+                                                details["certificate_date"]]))])
+    vat_sheet(book, _("Sales"), report["sales"])
+    vat_sheet(book, _("Returns"), report["returns"])
+    vat_sheet(book, _("Due"), report["net"])
+    by_day = book.sheet(_("By day"), [(_("Day"), "date", 14)] + vat_columns())
+    for row in report["by_day"]:
+        book.row(by_day, [row["day"], row["label"], row["net"], row["vat"], row["gross"]])
     return book.save()
 
 
@@ -212,7 +245,7 @@ def writeoffs_workbook(report: dict) -> bytes:
 
 
 WRITERS = {"sales": sales_workbook, "stock": stock_workbook, "receipts": receipts_workbook,
-           "writeoffs": writeoffs_workbook}
+           "writeoffs": writeoffs_workbook, "vat": vat_workbook}
 
 
 def report_workbook(report: dict) -> bytes:

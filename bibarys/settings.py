@@ -40,7 +40,10 @@ INSTALLED_APPS = [
     "django_htmx",
     "template_partials",
     "csp",
+    "django_tasks",
+    "django_tasks_db",
     "bibarys",
+    "jobs",
     "accounts",
     "catalog",
     "inventory",
@@ -168,6 +171,31 @@ RATELIMIT_PASSWORD_RESET = env.str("RATELIMIT_PASSWORD_RESET", default="5/h")
 # payment (the default in development; in production only when named here, with warnings);
 # or a dotted path to a gateway class.
 PAYMENT_GATEWAY = env.str("PAYMENT_GATEWAY", default="demo" if DEBUG or TESTING else "")
+
+# Background tasks (jobs/services.py, docs/deploy.md): django-tasks with its database backend;
+# `manage.py db_worker` runs them (`make run` starts one beside the server). A failed task is
+# retried after JOBS_RETRY_BASE_SECONDS, doubling each time up to JOBS_RETRY_MAX_SECONDS, at most
+# JOBS_MAX_ATTEMPTS times; then it stays FAILED in Django admin (Background tasks).
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+JOBS_MAX_ATTEMPTS = env.int("JOBS_MAX_ATTEMPTS", default=8)
+JOBS_RETRY_BASE_SECONDS = env.float("JOBS_RETRY_BASE_SECONDS", default=30.0)
+JOBS_RETRY_MAX_SECONDS = env.float("JOBS_RETRY_MAX_SECONDS", default=3600.0)
+
+# VAT (docs/vat.md, catalog/vat.py). Whether the store is registered as a VAT payer, its BIN and
+# VAT registration certificate, the rate of a product whose own and category's are empty, and,
+# for a store that is not a payer, the MCI of the year for the registration threshold
+# (10,000 MCI of turnover; the dashboard warns from VAT_THRESHOLD_WARN_PERCENT of it).
+VAT_PAYER = env.bool("VAT_PAYER", default=False)
+STORE_BIN = env.str("STORE_BIN", default="")
+VAT_CERTIFICATE_SERIES = env.str("VAT_CERTIFICATE_SERIES", default="")
+VAT_CERTIFICATE_NUMBER = env.str("VAT_CERTIFICATE_NUMBER", default="")
+VAT_CERTIFICATE_DATE = env.str("VAT_CERTIFICATE_DATE", default="")
+VAT_DEFAULT_RATE = env.str("VAT_DEFAULT_RATE", default="16")
+if VAT_DEFAULT_RATE not in ("16", "0", "exempt"):
+    raise ImproperlyConfigured("VAT_DEFAULT_RATE is 16, 0 or exempt.")
+MCI = env.int("MCI", default=4325)
+VAT_THRESHOLD_MCI = env.int("VAT_THRESHOLD_MCI", default=10000)
+VAT_THRESHOLD_WARN_PERCENT = env.int("VAT_THRESHOLD_WARN_PERCENT", default=80)
 
 AUTH_USER_MODEL = "accounts.User"
 # Django's ModelBackend, with a cheaper read of the signed-in user (accounts/backends.py).

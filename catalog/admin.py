@@ -7,7 +7,7 @@ from .models import Category, Product, ProductBarcode
 
 @admin.register(Category)
 class CategoryAdmin(BoundedNumbers, admin.ModelAdmin):
-    list_display = ("name", "parent", "position")
+    list_display = ("name", "parent", "position", "vat_rate")
     search_fields = ("name",)
     prepopulated_fields = {"slug": ("name",)}
 
@@ -22,8 +22,8 @@ class ProductAdmin(BoundedNumbers, admin.ModelAdmin):
     """On-hand quantity is read-only: it moves only through the inventory ledger."""
 
     list_display = ("name", "sku", "category", "seller", "unit", "price", "cost_price",
-                    "quantity", "is_active")
-    list_filter = ("is_active", "unit", "category")
+                    "quantity", "vat_rate", "is_active")
+    list_filter = ("is_active", "unit", "vat_rate", "category")
     search_fields = ("name", "sku", "barcodes__code")
     readonly_fields = ("quantity", "created_at", "updated_at")
     list_select_related = ("category", "seller")

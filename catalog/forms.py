@@ -15,6 +15,7 @@ from bibarys.units import Unit, quantity_fits_unit
 
 from .images import MAX_UPLOAD_BYTES
 from .models import Category, Product, ProductPhoto
+from .vat import VatRate
 from .selectors import ManageFilters, ShopFilters
 from .services import barcodes_parse, barcodes_validate
 
@@ -164,6 +165,10 @@ class ProductForm(forms.Form):
         initial=Decimal("5"),
         help_text=_("The product is highlighted when its stock falls to this level."))
     sku = forms.CharField(label=_("SKU"), max_length=64)
+    vat_rate = forms.ChoiceField(
+        label=_("VAT rate"), required=False,
+        choices=[("", _("As its category"))] + VatRate.choices,
+        help_text=_("Prices include VAT. Used only when the store is a VAT payer."))
     barcodes = forms.CharField(
         label=_("Barcodes (EAN)"), required=False,
         widget=forms.Textarea(attrs={"rows": 2, "inputmode": "numeric"}),
@@ -269,6 +274,10 @@ class CategoryForm(forms.Form):
                                     empty_label=_("— top level —"))
     position = forms.IntegerField(label=_("Position"), min_value=0, initial=0, required=False,
                                   max_value=int(POSITION.max_value))
+    vat_rate = forms.ChoiceField(
+        label=_("VAT rate"), required=False,
+        choices=[("", _("The store's rate"))] + VatRate.choices,
+        help_text=_("For its products that have no rate of their own."))
 
     def __init__(self, *args, category: Category | None = None, **kwargs):
         super().__init__(*args, **kwargs)

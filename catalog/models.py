@@ -10,6 +10,7 @@ from django.utils.translation import get_language, gettext_lazy as _
 from bibarys.units import Unit, quantity_fits_unit
 
 from .validators import validate_ean
+from .vat import VatRate
 
 
 class Category(models.Model):
@@ -22,6 +23,9 @@ class Category(models.Model):
         null=True, blank=True, related_name="children",
     )
     position = models.PositiveIntegerField(_("position"), default=0)
+    # Empty: the store's rate (VAT_DEFAULT_RATE). catalog/vat.py.
+    vat_rate = models.CharField(_("VAT rate"), max_length=8, choices=VatRate.choices, blank=True,
+                                help_text=_("Empty: the store's rate."))
 
     class Meta:
         verbose_name = _("category")
@@ -90,6 +94,9 @@ class Product(models.Model):
         _("low-stock threshold"), max_digits=14, decimal_places=3, default=Decimal("5")
     )
     sku = models.CharField(_("SKU"), max_length=64, unique=True)
+    # Empty: the category's rate, else the store's. catalog/vat.py.
+    vat_rate = models.CharField(_("VAT rate"), max_length=8, choices=VatRate.choices, blank=True,
+                                help_text=_("Empty: the category's rate, else the store's."))
     is_active = models.BooleanField(_("active"), default=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
@@ -110,6 +117,8 @@ class Product(models.Model):
             models.CheckConstraint(
                 condition=Q(unit__in=[u.value for u in Unit]), name="product_unit_valid"
             ),
+            models.CheckConstraint(condition=Q(vat_rate__in=["", *VatRate.values]),
+                                   name="product_vat_rate_valid"),
         ]
         indexes = [
             models.Index(fields=["is_active", "category", "name"], name="product_active_cat_name"),

@@ -30,7 +30,7 @@ from .validators import validate_ean
 TIYN = Decimal("0.01")
 PRODUCT_FIELDS = ("name", "name_ru", "name_en", "description", "description_ru",
                   "description_en", "category", "unit", "price", "cost_price",
-                  "low_stock_threshold", "sku", "is_active")
+                  "low_stock_threshold", "sku", "is_active", "vat_rate")
 
 
 def _changed():
@@ -132,7 +132,7 @@ def product_create(*, by, name: str, category: Category, unit: str, price: Decim
                    low_stock_threshold: Decimal = Decimal("5"), barcodes: Iterable[str] = (),
                    is_active: bool = True, seller=None, photos: Iterable = (),
                    name_ru: str = "", name_en: str = "", description_ru: str = "",
-                   description_en: str = "") -> Product:
+                   description_en: str = "", vat_rate: str = "") -> Product:
     """A new product with zero stock (stock arrives through a goods receipt). A seller owns what
     they create; an admin may name the seller. Photos given here are all checked before anything
     is saved: one bad photo refuses the whole product."""
@@ -163,7 +163,7 @@ def product_create(*, by, name: str, category: Category, unit: str, price: Decim
         description_en=description_en, description=description, category=category,
         seller=seller, unit=unit, price=price,
         cost_price=cost_price, low_stock_threshold=low_stock_threshold, sku=sku,
-        is_active=is_active)
+        is_active=is_active, vat_rate=vat_rate)
     _set_barcodes(product, codes)
     for position, photo in enumerate(processed):
         _photo_attach(product, photo, position=position)
@@ -294,12 +294,12 @@ def _check_name(category: Category | None, name: str, parent: Category | None) -
 
 @transaction.atomic
 def category_create(*, by, name: str, parent: Category | None = None,
-                    position: int = 0, request=None) -> Category:
+                    position: int = 0, vat_rate: str = "", request=None) -> Category:
     _check_admin(by)
     _check_parent(None, parent)
     _check_name(None, name.strip(), parent)
     category = Category.objects.create(
-        name=name.strip(), parent=parent, position=position,
+        name=name.strip(), parent=parent, position=position, vat_rate=vat_rate,
         slug=_unique_slug(Category, name, fallback="category", max_length=120))
     audit_record(actor=by, action="category.create", obj=category, request=request)
     _changed()
@@ -308,12 +308,13 @@ def category_create(*, by, name: str, parent: Category | None = None,
 
 @transaction.atomic
 def category_update(*, category: Category, by, name: str, parent: Category | None = None,
-                    position: int = 0, request=None) -> Category:
+                    position: int = 0, vat_rate: str = "", request=None) -> Category:
     _check_admin(by)
     _check_parent(category, parent)
     _check_name(category, name.strip(), parent)
     changes = {}
-    for field, value in (("name", name.strip()), ("parent", parent), ("position", position)):
+    for field, value in (("name", name.strip()), ("parent", parent), ("position", position),
+                         ("vat_rate", vat_rate)):
         if getattr(category, field) != value:
             changes[field] = [getattr(category, field), value]
             setattr(category, field, value)

@@ -310,6 +310,7 @@ def _initial(product: Product) -> dict:
         "name": product.name, "category": product.category_id, "unit": product.unit,
         "price": product.price, "cost_price": product.cost_price,
         "low_stock_threshold": product.low_stock_threshold, "sku": product.sku,
+        "vat_rate": product.vat_rate,
         "barcodes": "\n".join(b.code for b in product.barcodes.all()),
         "description": product.description, "is_active": product.is_active,
         "name_ru": product.name_ru, "name_en": product.name_en,
@@ -437,7 +438,8 @@ def category_list(request):
 def category_edit(request, pk):
     category = get_object_or_404(Category, pk=pk)
     form = CategoryForm(request.POST or None, category=category, initial={
-        "name": category.name, "parent": category.parent_id, "position": category.position})
+        "name": category.name, "parent": category.parent_id, "position": category.position,
+        "vat_rate": category.vat_rate})
     if request.method == "POST" and form.is_valid():
         try:
             services.category_update(category=category, by=request.user, request=request,

@@ -1,4 +1,5 @@
 import uuid
+from decimal import Decimal
 
 from django.conf import settings
 from django.db import models
@@ -120,6 +121,11 @@ class OrderLine(models.Model):
     price = models.DecimalField(_("price"), max_digits=12, decimal_places=2)
     cost_price = models.DecimalField(_("cost price"), max_digits=12, decimal_places=2)
     line_total = models.DecimalField(_("sum"), max_digits=14, decimal_places=2)
+    # Computed once, when the order is placed (catalog/vat.py): the rate (empty when the store
+    # was not a VAT payer) and the VAT included in line_total.
+    vat_rate = models.CharField(_("VAT rate"), max_length=8, blank=True)
+    vat_amount = models.DecimalField(_("VAT"), max_digits=14, decimal_places=2,
+                                     default=Decimal("0.00"))
     sale_movement = models.OneToOneField(
         "inventory.StockMovement", on_delete=models.PROTECT, related_name="sale_line",
         null=True, blank=True,

@@ -24,6 +24,7 @@ from bibarys.limits import check_sum
 from bibarys.money import format_money, format_quantity
 from bibarys.units import quantity_fits_unit
 from catalog.models import Product
+from catalog.vat import rates_for, vat_in
 from inventory.models import MovementKind
 from inventory.services import StockChange, lock_products, stock_apply
 
@@ -134,7 +135,7 @@ def order_place(*, user, payment: str, idempotency_key, cart: Cart | None = None
 
 # What placing an order reads of a product (its description and the rest stay on disk).
 SALE_FIELDS = ("id", "name", "name_ru", "name_en", "unit", "price", "cost_price", "quantity",
-               "is_active", "seller_id")
+               "is_active", "seller_id", "category_id", "vat_rate")
 
 
 def _lock_cart_products(cart: Cart) -> tuple[dict[int, Decimal], dict[int, Product]]:
@@ -235,13 +236,18 @@ def _place(*, user, payment, idempotency_key, cart, items, delivery, address, ph
         changes=[StockChange(product_id=pk, quantity=-merged[pk]) for pk in ordered],
         kind=MovementKind.SALE, by=by, reference=reference, locked=products,
     )
-    OrderLine.objects.bulk_create([
-        OrderLine(order=order, product_id=pk, seller_id=products[pk].seller_id,
-                  product_name=products[pk].name, unit=products[pk].unit, quantity=merged[pk],
-                  price=products[pk].price, cost_price=products[pk].cost_price,
-                  line_total=_line_total(products[pk].price, merged[pk]), sale_movement=movement)
-        for pk, movement in zip(ordered, movements)
-    ])
+    # VAT once, here, for online and counter sales alike: each line keeps its rate and the VAT
+    # inside its sum, rounded on the line (docs/vat.md); a receipt's VAT is the sum of its lines.
+    rates = rates_for(products[pk] for pk in ordered)
+    lines = []
+    for pk, movement in zip(ordered, movements):
+        line_total = _line_total(products[pk].price, merged[pk])
+        lines.append(OrderLine(
+            order=order, product_id=pk, seller_id=products[pk].seller_id,
+            product_name=products[pk].name, unit=products[pk].unit, quantity=merged[pk],
+            price=products[pk].price, cost_price=products[pk].cost_price, line_total=line_total,
+            vat_rate=rates[pk], vat_amount=vat_in(line_total, rates[pk]), sale_movement=movement))
+    OrderLine.objects.bulk_create(lines)
     if wallet is not None:
         wallet_post(wallet=wallet, kind=WalletEntry.Kind.PAYMENT, amount=-total, by=by,
                     reason=_("Order %(number)s") % {"number": order.number},
