@@ -27,6 +27,9 @@ ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
 STORE_NAME = env.str("STORE_NAME", default="Bibarys")
+# What every receipt prints under the store's name: its BIN (БСН / БИН, 12 digits) and address.
+STORE_BIN = env.str("STORE_BIN", default="")
+STORE_ADDRESS = env.str("STORE_ADDRESS", default="")
 
 INSTALLED_APPS = [
     "bibarys.admin_site.StoreAdminConfig",  # django.contrib.admin, its logins limited

@@ -15,6 +15,7 @@ urlpatterns = [
     path("catalog/", include("catalog.urls")),
     path("inventory/", include("inventory.urls")),
     path("orders/", include("orders.urls")),
+    path("till/", include("till.urls")),
     path("analytics/", include("analytics.urls")),
     path("admin/", admin.site.urls),
 ]

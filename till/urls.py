@@ -1,0 +1,21 @@
+from django.urls import path
+
+from . import owner_views, receipts
+
+app_name = "till"
+
+urlpatterns = [
+    # paper: receipts, X and Z reports, the owner's list of shifts, the PLU list
+    path("receipts/<int:order_id>/", receipts.receipt_view, name="receipt"),
+    path("receipts/<int:order_id>/pdf/", receipts.receipt_view, {"as_pdf": True},
+         name="receipt_pdf"),
+    path("receipts/return/<int:return_id>/", receipts.return_receipt_view,
+         name="return_receipt"),
+    path("receipts/return/<int:return_id>/pdf/", receipts.return_receipt_view, {"as_pdf": True},
+         name="return_receipt_pdf"),
+    path("shifts/<int:shift_id>/report/", receipts.shift_report_view, name="shift_report"),
+    path("shifts/<int:shift_id>/report/pdf/", receipts.shift_report_view, {"as_pdf": True},
+         name="shift_report_pdf"),
+    path("owner/shifts/", owner_views.shift_list, name="shift_list"),
+    path("owner/plu.csv", owner_views.plu_csv, name="plu_csv"),
+]
