@@ -13,9 +13,12 @@ urlpatterns = [
          name="return_receipt"),
     path("receipts/return/<int:return_id>/pdf/", receipts.return_receipt_view, {"as_pdf": True},
          name="return_receipt_pdf"),
-    path("shifts/<int:shift_id>/report/", receipts.shift_report_view, name="shift_report"),
-    path("shifts/<int:shift_id>/report/pdf/", receipts.shift_report_view, {"as_pdf": True},
+    path("receipts/shift/<int:shift_id>/", receipts.shift_report_view, name="shift_report"),
+    path("receipts/shift/<int:shift_id>/pdf/", receipts.shift_report_view, {"as_pdf": True},
          name="shift_report_pdf"),
+    # The name the selling screen's shift page (branch sell) links its X report PDF by.
+    path("receipts/shift/<int:shift_id>/x.pdf", receipts.shift_report_view, {"as_pdf": True},
+         name="x_report_pdf"),
     path("owner/shifts/", owner_views.shift_list, name="shift_list"),
     path("owner/plu.csv", owner_views.plu_csv, name="plu_csv"),
 ]
