@@ -15,7 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.tests.factories import UserFactory
-from catalog.models import Product, ProductBarcode
+from catalog.models import ProductBarcode
 from orders.services import OrderItem
 from orders.tests.factories import product_in_stock
 from till.models import Shift, Till
@@ -114,8 +114,6 @@ def test_the_owners_pages_are_the_admins_alone(client, cashier, seller, shopper)
         assert Client().get(url).status_code == 302
 
 
-@pytest.mark.skipif(not hasattr(Product, "plu"),
-                    reason="Product.plu comes with branch sell's catalog migration")
 def test_the_plu_csv_lists_each_active_product_with_a_plu_by_plu(admin_client, seller):
     apples = product_in_stock("5", seller=seller, name="Алма; Апорт", unit="kg",
                               price=D("899.00"), plu=12)
