@@ -222,3 +222,20 @@ def test_receipt_numbers_typed_or_scanned_name_the_order():
     assert receipt_order_id("") is None
     assert receipt_order_id("0") is None
     assert receipt_order_id("12a") is None
+
+
+def test_a_receipt_reads_the_same_number_of_queries_for_1_line_as_for_6(shift, cashier, seller):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    goods = [product_in_stock("10", seller=seller, price=D("100.00")) for _ in range(6)]
+    one = sell(shift, cashier, [(goods[0], "1")], [("cash", "100")], "100.00")
+    six = sell(shift, cashier, [(p, "1") for p in goods], [("card", "100"), ("cash", "500")],
+               "600.00")
+    client = client_for(cashier)
+    counts = []
+    for order in (one, six):
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(reverse("till:receipt", args=[order.pk])).status_code == 200
+        counts.append(len(queries))
+    assert counts[0] == counts[1]
