@@ -1,4 +1,4 @@
-"""Demo accounts: one admin, two sellers, five shoppers, with printed credentials."""
+"""Demo accounts: one admin, two sellers, a cashier, five shoppers, with printed credentials."""
 
 from decimal import Decimal
 
@@ -14,6 +14,7 @@ ACCOUNTS = [
     ("admin", Role.ADMIN, "Айгүл", "Сейітова", "+77011000001"),
     ("seller1", Role.SELLER, "Ерлан", "Нұрланов", "+77011000002"),
     ("seller2", Role.SELLER, "Марина", "Ковалёва", "+77011000003"),
+    ("cashier1", Role.CASHIER, "Гүлнар", "Омарова", "+77011000004"),
     ("shopper1", Role.SHOPPER, "Дана", "Әбенова", "+77011000011"),
     ("shopper2", Role.SHOPPER, "Асхат", "Жұмабаев", "+77011000012"),
     ("shopper3", Role.SHOPPER, "Ольга", "Петрова", "+77011000013"),

@@ -24,6 +24,7 @@ STAFF_MENU = [
     ("orders:seller_lines", _("Order lines"), {"seller"}),
     ("orders:manage_list", _("Orders"), {"admin"}),
     ("analytics:reports", _("Reports"), {"seller", "admin"}),
+    ("till:shift_list", _("Shifts"), {"admin"}),
     ("accounts:user_list", _("Users"), {"admin"}),
     ("accounts:audit_log", _("Audit log"), {"admin"}),
 ]

@@ -27,6 +27,9 @@ ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
 STORE_NAME = env.str("STORE_NAME", default="Bibarys")
+# What every receipt prints under the store's name: its BIN (БСН / БИН, 12 digits) and address.
+STORE_BIN = env.str("STORE_BIN", default="")
+STORE_ADDRESS = env.str("STORE_ADDRESS", default="")
 
 INSTALLED_APPS = [
     "bibarys.admin_site.StoreAdminConfig",  # django.contrib.admin, its logins limited
@@ -186,7 +189,6 @@ JOBS_RETRY_MAX_SECONDS = env.float("JOBS_RETRY_MAX_SECONDS", default=3600.0)
 # for a store that is not a payer, the MCI of the year for the registration threshold
 # (10,000 MCI of turnover; the dashboard warns from VAT_THRESHOLD_WARN_PERCENT of it).
 VAT_PAYER = env.bool("VAT_PAYER", default=False)
-STORE_BIN = env.str("STORE_BIN", default="")
 VAT_CERTIFICATE_SERIES = env.str("VAT_CERTIFICATE_SERIES", default="")
 VAT_CERTIFICATE_NUMBER = env.str("VAT_CERTIFICATE_NUMBER", default="")
 VAT_CERTIFICATE_DATE = env.str("VAT_CERTIFICATE_DATE", default="")

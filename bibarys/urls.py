@@ -15,8 +15,8 @@ urlpatterns = [
     path("catalog/", include("catalog.urls")),
     path("inventory/", include("inventory.urls")),
     path("orders/", include("orders.urls")),
-    path("analytics/", include("analytics.urls")),
     path("till/", include("till.urls")),
+    path("analytics/", include("analytics.urls")),
     path("admin/", admin.site.urls),
 ]
 

@@ -97,6 +97,9 @@ class Product(models.Model):
     # Empty: the category's rate, else the store's. catalog/vat.py.
     vat_rate = models.CharField(_("VAT rate"), max_length=8, choices=VatRate.choices, blank=True,
                                 help_text=_("Empty: the category's rate, else the store's."))
+    # The number a label scale prints into a weighed product's label (till/scan.py): one per
+    # product when set; pieces with their own barcode have none.
+    plu = models.PositiveIntegerField(_("PLU"), null=True, blank=True, unique=True)
     is_active = models.BooleanField(_("active"), default=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import api
+from . import api, owner_views, receipts
 
 app_name = "till"
 
@@ -10,4 +10,20 @@ urlpatterns = [
     path("api/pay/", api.pay, name="api_pay"),
     path("sw.js", api.service_worker, name="service_worker"),
     path("offline/", api.offline_page, name="offline"),
+    # paper: receipts, X and Z reports, the owner's list of shifts, the PLU list
+    path("receipts/<int:order_id>/", receipts.receipt_view, name="receipt"),
+    path("receipts/<int:order_id>/pdf/", receipts.receipt_view, {"as_pdf": True},
+         name="receipt_pdf"),
+    path("receipts/return/<int:return_id>/", receipts.return_receipt_view,
+         name="return_receipt"),
+    path("receipts/return/<int:return_id>/pdf/", receipts.return_receipt_view, {"as_pdf": True},
+         name="return_receipt_pdf"),
+    path("receipts/shift/<int:shift_id>/", receipts.shift_report_view, name="shift_report"),
+    path("receipts/shift/<int:shift_id>/pdf/", receipts.shift_report_view, {"as_pdf": True},
+         name="shift_report_pdf"),
+    # The name the selling screen's shift page (branch sell) links its X report PDF by.
+    path("receipts/shift/<int:shift_id>/x.pdf", receipts.shift_report_view, {"as_pdf": True},
+         name="x_report_pdf"),
+    path("owner/shifts/", owner_views.shift_list, name="shift_list"),
+    path("owner/plu.csv", owner_views.plu_csv, name="plu_csv"),
 ]

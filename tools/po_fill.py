@@ -31,7 +31,7 @@ def missing(po):
         if entry.obsolete:
             continue
         if entry.msgid_plural:
-            if not all(entry.msgstr_plural.values()):
+            if not all(entry.msgstr_plural.values()) or "fuzzy" in entry.flags:
                 out.append(key(entry))
         elif not entry.msgstr or "fuzzy" in entry.flags:
             out.append(key(entry))
@@ -56,7 +56,9 @@ def main(argv):
             if entry.msgid_plural:
                 forms = value if isinstance(value, list) else [value]
                 count = len(entry.msgstr_plural) or 3
-                if force or not all(entry.msgstr_plural.values()):
+                # A fuzzy entry holds makemessages' guess from a look-alike msgid ("%(counter)s
+                # user" for "%(counter)s shift"): replaced like an empty one.
+                if force or not all(entry.msgstr_plural.values()) or "fuzzy" in entry.flags:
                     entry.msgstr_plural = {i: forms[min(i, len(forms) - 1)] for i in range(count)}
             elif force or not entry.msgstr or "fuzzy" in entry.flags:
                 entry.msgstr = value

@@ -16,7 +16,8 @@ from django.utils import translation
 
 from bibarys.limits import count_option
 
-DEMO_STEPS = ["accounts.demo", "catalog.demo", "inventory.demo", "orders.demo", "analytics.demo"]
+DEMO_STEPS = ["accounts.demo", "catalog.demo", "inventory.demo", "orders.demo", "till.demo",
+              "analytics.demo"]
 
 
 @dataclass

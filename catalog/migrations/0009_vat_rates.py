@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('catalog', '0007_product_names_per_language'),
+        ('catalog', '0008_product_plu'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
