@@ -164,6 +164,10 @@ class ProductForm(forms.Form):
         initial=Decimal("5"),
         help_text=_("The product is highlighted when its stock falls to this level."))
     sku = forms.CharField(label=_("SKU"), max_length=64)
+    plu = forms.IntegerField(
+        label=_("PLU"), required=False, min_value=1, max_value=99999,
+        widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
+        help_text=_("For weighed goods: the number the label scale prints (up to 5 digits)."))
     barcodes = forms.CharField(
         label=_("Barcodes (EAN)"), required=False,
         widget=forms.Textarea(attrs={"rows": 2, "inputmode": "numeric"}),
@@ -234,6 +238,17 @@ class ProductForm(forms.Form):
         if taken.exists():
             raise ValidationError(_("This SKU is already used by another product."))
         return sku
+
+    def clean_plu(self):
+        plu = self.cleaned_data.get("plu")
+        if plu is None:
+            return None
+        taken = Product.objects.filter(plu=plu)
+        if self.product is not None:
+            taken = taken.exclude(pk=self.product.pk)
+        if taken.exists():
+            raise ValidationError(_("This PLU is already used by another product."))
+        return plu
 
     def clean_barcodes(self):
         codes = barcodes_parse(self.cleaned_data.get("barcodes") or "")

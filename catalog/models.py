@@ -90,6 +90,9 @@ class Product(models.Model):
         _("low-stock threshold"), max_digits=14, decimal_places=3, default=Decimal("5")
     )
     sku = models.CharField(_("SKU"), max_length=64, unique=True)
+    # The number a label scale prints into a weighed product's label (till/scan.py): one per
+    # product when set; pieces with their own barcode have none.
+    plu = models.PositiveIntegerField(_("PLU"), null=True, blank=True, unique=True)
     is_active = models.BooleanField(_("active"), default=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
