@@ -12,7 +12,7 @@ from bibarys.fields import LocalDecimalField, parse_decimal
 from bibarys.limits import limit_for
 from bibarys.units import quantity_fits_unit
 
-from .models import CashMovement, Till, TillPayment
+from .models import CashMovement, Shift, Till, TillPayment
 from .services import PaymentPart
 
 FLOAT = limit_for("till.Shift.opening_float")
@@ -45,8 +45,8 @@ class ShiftOpenForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["till"].queryset = Till.objects.filter(is_active=True).exclude(
-            shifts__closed_at__isnull=True)
+        busy = Shift.objects.filter(closed_at__isnull=True).values("till_id")
+        self.fields["till"].queryset = Till.objects.filter(is_active=True).exclude(pk__in=busy)
 
 
 class ScanForm(forms.Form):

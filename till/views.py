@@ -233,7 +233,7 @@ def line(request, pk, index):
 def search(request, pk):
     """Products by name (Kazakh letters folded, as the shop's search), SKU or barcode."""
     shift = _shift_for(request, pk)
-    q = (request.GET.get("q") or "").strip()[:100]
+    q = (request.GET.get("code") or request.GET.get("q") or "").strip()[:100]
     results = []
     if q:
         results = list(search_filter(Product.objects.active(), q).only(
