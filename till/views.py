@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
@@ -130,8 +131,6 @@ def shift_close_view(request, pk):
 
 
 def _quick_picks():
-    from django.conf import settings
-
     products = Product.objects.active().only("id", "name", "name_ru", "name_en", "unit", "price")
     if settings.TILL_QUICK_PICKS:
         products = products.filter(sku__in=settings.TILL_QUICK_PICKS)
@@ -176,7 +175,13 @@ def scan(request, pk):
     form = ScanForm(request.POST)
     if not form.is_valid():
         return _sale_response(request, shift, scan_error=_("Scan or type a code."), status=400)
-    found = scan_lookup(form.cleaned_data["code"])
+    code = form.cleaned_data["code"]
+    found = scan_lookup(code)
+    if found.product is None and not request.htmx and not code.isdigit():
+        # Without JavaScript a name typed and sent shows its matches (htmx shows them live).
+        results = _search(code)
+        if results:
+            return _sale_response(request, shift, results=results, q=code)
     if found.product is None:
         # 200 for htmx: the page flashes and beeps (sell.js) and the scan box stays ready.
         return _sale_response(request, shift, scan_error=found.error,
@@ -234,13 +239,14 @@ def search(request, pk):
     """Products by name (Kazakh letters folded, as the shop's search), SKU or barcode."""
     shift = _shift_for(request, pk)
     q = (request.GET.get("code") or request.GET.get("q") or "").strip()[:100]
-    results = []
-    if q:
-        results = list(search_filter(Product.objects.active(), q).only(
-            "id", "name", "name_ru", "name_en", "unit", "price", "sku").order_by("name", "id")
-            [:SEARCH_MAX])
-    template = "till/sell_search.html"
-    return render(request, template, {"shift": shift, "q": q, "results": results})
+    return render(request, "till/sell_search.html",
+                  {"shift": shift, "q": q, "results": _search(q) if q else []})
+
+
+def _search(q: str) -> list[Product]:
+    return list(search_filter(Product.objects.active(), q[:100]).only(
+        "id", "name", "name_ru", "name_en", "unit", "price", "sku").order_by("name", "id")
+        [:SEARCH_MAX])
 
 
 @till_required

@@ -136,6 +136,13 @@ def test_search_folds_kazakh_letters_like_the_shop(cashier_client, shift, milk):
                                                      {"code": "жоқ"}).content.decode()
 
 
+def test_without_javascript_a_name_sent_shows_its_matches(cashier_client, shift, milk):
+    response = scan(cashier_client, shift, "СҮТ")
+    assert response.status_code == 200
+    assert f'data-product-id="{milk.pk}"' in response.content.decode()
+    assert sale_lines(cashier_client, shift) == []
+
+
 def test_a_tile_adds_one_and_a_typed_weight_with_a_comma_sets_the_line(cashier_client, shift,
                                                                        apples, milk):
     page = cashier_client.get(url("sell", shift)).content.decode()
