@@ -5,6 +5,7 @@ from decimal import Decimal
 
 import pytest
 from django.core.exceptions import ImproperlyConfigured
+from django.utils import translation
 
 from catalog.models import ProductBarcode
 from catalog.tests.factories import ProductFactory
@@ -83,7 +84,8 @@ class TestScanLookup:
     def test_a_misread_label_is_refused_with_a_reason(self):
         ProductFactory(unit="kg", plu=123)
         code = ean13("210012300750")
-        found = scan_lookup(code[:-1] + str((int(code[-1]) + 1) % 10))
+        with translation.override("en"):
+            found = scan_lookup(code[:-1] + str((int(code[-1]) + 1) % 10))
         assert found.product is None and "check digit" in found.error
 
     def test_a_label_of_an_unknown_plu(self):
