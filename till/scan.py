@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.conf import settings
+from django.core import checks
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext as _
 
@@ -44,6 +45,16 @@ def label_layout(layout: str | None = None) -> str:
             "TILL_SCALE_LABEL: ten letters of P (PLU), W (grams) or M (tenge), X (ignored), "
             f"with a PLU and either a weight or a price; got {layout!r}")
     return layout
+
+
+@checks.register()
+def check_scale_label_setting(app_configs=None, **kwargs):
+    """A wrong TILL_SCALE_LABEL is said at start-up, not at the first weighed product's scan."""
+    try:
+        label_layout()
+    except ImproperlyConfigured as error:
+        return [checks.Error(str(error), id="till.E001")]
+    return []
 
 
 def is_scale_code(code: str) -> bool:

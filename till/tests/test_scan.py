@@ -53,6 +53,15 @@ def test_a_wrong_layout_setting_says_so(layout):
         parse_scale_label(ean13("210012300750"), layout)
 
 
+def test_a_wrong_layout_setting_fails_the_system_check(settings):
+    from till.scan import check_scale_label_setting
+
+    assert check_scale_label_setting() == []
+    settings.TILL_SCALE_LABEL = "PPPPPWWWW"
+    [error] = check_scale_label_setting()
+    assert error.id == "till.E001"
+
+
 @pytest.mark.django_db
 class TestScanLookup:
     def test_a_barcode_finds_its_product(self):
