@@ -14,6 +14,7 @@ ACCOUNT_MENU = [
 ]
 
 STAFF_MENU = [
+    ("till:home", _("Till"), {"cashier", "seller", "admin"}),
     ("analytics:dashboard", _("Dashboard"), {"seller", "admin"}),
     ("catalog:manage_list", _("Products"), {"seller", "admin"}),
     ("catalog:category_list", _("Categories"), {"admin"}),

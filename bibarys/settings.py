@@ -199,6 +199,12 @@ MCI = env.int("MCI", default=4325)
 VAT_THRESHOLD_MCI = env.int("VAT_THRESHOLD_MCI", default=10000)
 VAT_THRESHOLD_WARN_PERCENT = env.int("VAT_THRESHOLD_WARN_PERCENT", default=80)
 
+# The till (till/scan.py, docs/till.md): the scale label's layout after its two-digit prefix
+# 20–29 (P = PLU digit, W = weight in grams, M = price in tenge, X = ignored; the 13th digit is
+# the check digit), and the SKUs of the quick-pick tiles (goods without a barcode).
+TILL_SCALE_LABEL = env.str("TILL_SCALE_LABEL", default="PPPPPWWWWW")
+TILL_QUICK_PICKS = env.list("TILL_QUICK_PICKS", default=[])
+
 AUTH_USER_MODEL = "accounts.User"
 # Django's ModelBackend, with a cheaper read of the signed-in user (accounts/backends.py).
 AUTHENTICATION_BACKENDS = ["accounts.backends.UserBackend"]

@@ -169,6 +169,10 @@ class ProductForm(forms.Form):
         label=_("VAT rate"), required=False,
         choices=[("", _("As its category"))] + VatRate.choices,
         help_text=_("Prices include VAT. Used only when the store is a VAT payer."))
+    plu = forms.IntegerField(
+        label=_("PLU"), required=False, min_value=1, max_value=99999,
+        widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
+        help_text=_("For weighed goods: the number the label scale prints (up to 5 digits)."))
     barcodes = forms.CharField(
         label=_("Barcodes (EAN)"), required=False,
         widget=forms.Textarea(attrs={"rows": 2, "inputmode": "numeric"}),
@@ -239,6 +243,17 @@ class ProductForm(forms.Form):
         if taken.exists():
             raise ValidationError(_("This SKU is already used by another product."))
         return sku
+
+    def clean_plu(self):
+        plu = self.cleaned_data.get("plu")
+        if plu is None:
+            return None
+        taken = Product.objects.filter(plu=plu)
+        if self.product is not None:
+            taken = taken.exclude(pk=self.product.pk)
+        if taken.exists():
+            raise ValidationError(_("This PLU is already used by another product."))
+        return plu
 
     def clean_barcodes(self):
         codes = barcodes_parse(self.cleaned_data.get("barcodes") or "")

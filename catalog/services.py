@@ -30,7 +30,7 @@ from .validators import validate_ean
 TIYN = Decimal("0.01")
 PRODUCT_FIELDS = ("name", "name_ru", "name_en", "description", "description_ru",
                   "description_en", "category", "unit", "price", "cost_price",
-                  "low_stock_threshold", "sku", "is_active", "vat_rate")
+                  "low_stock_threshold", "sku", "is_active", "vat_rate", "plu")
 
 
 def _changed():
@@ -126,13 +126,24 @@ def _validate_product_values(*, price, cost_price, unit, low_stock_threshold) ->
         raise ValidationError(errors)
 
 
+def _check_plu_free(plu, *, product: Product | None = None) -> None:
+    if plu is None:
+        return
+    taken = Product.objects.filter(plu=plu)
+    if product is not None:
+        taken = taken.exclude(pk=product.pk)
+    if taken.exists():
+        raise ValidationError({"plu": _("This PLU is already used by another product.")})
+
+
 @transaction.atomic
 def product_create(*, by, name: str, category: Category, unit: str, price: Decimal,
                    sku: str, cost_price: Decimal = Decimal("0.00"), description: str = "",
                    low_stock_threshold: Decimal = Decimal("5"), barcodes: Iterable[str] = (),
                    is_active: bool = True, seller=None, photos: Iterable = (),
                    name_ru: str = "", name_en: str = "", description_ru: str = "",
-                   description_en: str = "", vat_rate: str = "") -> Product:
+                   description_en: str = "", vat_rate: str = "",
+                   plu: int | None = None) -> Product:
     """A new product with zero stock (stock arrives through a goods receipt). A seller owns what
     they create; an admin may name the seller. Photos given here are all checked before anything
     is saved: one bad photo refuses the whole product."""
@@ -145,6 +156,7 @@ def product_create(*, by, name: str, category: Category, unit: str, price: Decim
     sku = sku.strip()
     if Product.objects.filter(sku=sku).exists():
         raise ValidationError({"sku": _("This SKU is already used by another product.")})
+    _check_plu_free(plu)
     codes = barcodes_validate(barcodes)
     photos = list(photos)
     if len(photos) > ProductPhoto.MAX_PER_PRODUCT:
@@ -163,7 +175,7 @@ def product_create(*, by, name: str, category: Category, unit: str, price: Decim
         description_en=description_en, description=description, category=category,
         seller=seller, unit=unit, price=price,
         cost_price=cost_price, low_stock_threshold=low_stock_threshold, sku=sku,
-        is_active=is_active, vat_rate=vat_rate)
+        is_active=is_active, vat_rate=vat_rate, plu=plu)
     _set_barcodes(product, codes)
     for position, photo in enumerate(processed):
         _photo_attach(product, photo, position=position)
@@ -195,6 +207,8 @@ def product_update(*, product: Product, by, barcodes: Iterable[str] | None = Non
     if after["sku"] != before["sku"] and Product.objects.filter(sku=after["sku"]).exclude(
             pk=product.pk).exists():
         raise ValidationError({"sku": _("This SKU is already used by another product.")})
+    if after["plu"] != before["plu"]:
+        _check_plu_free(after["plu"], product=product)
     changes = {}
     for name in PRODUCT_FIELDS:
         if after[name] != before[name]:

@@ -311,6 +311,7 @@ def _initial(product: Product) -> dict:
         "price": product.price, "cost_price": product.cost_price,
         "low_stock_threshold": product.low_stock_threshold, "sku": product.sku,
         "vat_rate": product.vat_rate,
+        "plu": product.plu,
         "barcodes": "\n".join(b.code for b in product.barcodes.all()),
         "description": product.description, "is_active": product.is_active,
         "name_ru": product.name_ru, "name_en": product.name_en,

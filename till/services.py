@@ -137,7 +137,7 @@ def shift_close(*, shift: Shift, by, counted_cash=None, denominations: dict | No
             if pieces < 0 or pieces > 100000:
                 raise ValidationError({"denominations": _("Enter how many of each.")})
             if pieces:
-                counted_by_notes[str(face_value.normalize())] = pieces
+                counted_by_notes[format(face_value.normalize(), "f")] = pieces  # "1000", not "1E+3"
                 total += face_value * pieces
         counted_cash = total
     if counted_cash is None or counted_cash == "":
