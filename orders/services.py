@@ -12,6 +12,7 @@ import uuid
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F
@@ -265,12 +266,17 @@ def _lock_order(order: Order) -> Order:
 
 def can_cancel(order: Order, user) -> bool:
     """A shopper may cancel their own order while it is new; an admin any order before it is
-    completed."""
+    completed; a cashier or seller an online order that is not paid yet (a paid one only if
+    settings.ORDERS_CASHIER_CAN_CANCEL_PAID says so)."""
     if OrderStatus.CANCELLED not in ALLOWED_TRANSITIONS[OrderStatus(order.status)]:
         return False
     if getattr(user, "is_admin", False):
         return True
-    return order.user_id == getattr(user, "pk", None) and order.status == OrderStatus.NEW
+    if order.user_id == getattr(user, "pk", None) and order.status == OrderStatus.NEW:
+        return True
+    if getattr(user, "handles_orders", False) and order.channel == Order.Channel.ONLINE:
+        return not order.is_paid or settings.ORDERS_CASHIER_CAN_CANCEL_PAID
+    return False
 
 
 def order_cancel(*, order: Order, by, reason: str = "", request=None) -> Order:
@@ -282,7 +288,9 @@ def order_cancel(*, order: Order, by, reason: str = "", request=None) -> Order:
         if order.status == OrderStatus.CANCELLED:
             return order
         if not can_cancel(order, by):
-            if getattr(by, "is_admin", False) or order.user_id == getattr(by, "pk", None):
+            if (getattr(by, "is_admin", False) or order.user_id == getattr(by, "pk", None)
+                    or (getattr(by, "handles_orders", False)
+                        and order.status in (OrderStatus.COMPLETED, OrderStatus.CANCELLED))):
                 raise ValidationError(
                     _("Order %(number)s can no longer be cancelled (it is %(status)s).")
                     % {"number": order.number, "status": order.get_status_display()},
@@ -324,9 +332,10 @@ def _cancel_locked(order: Order, *, by, reason: str, request) -> None:
 
 
 def order_status_set(*, order: Order, status: str, by, note: str = "", request=None) -> Order:
-    """An admin moves the order along ALLOWED_TRANSITIONS (cancelling goes through the cancel
-    path, so stock and money come back). Completing a cash order marks it paid."""
-    if not getattr(by, "is_admin", False):
+    """Staff who handle orders (cashiers, sellers, admins) move the order along
+    ALLOWED_TRANSITIONS; cancelling goes through the cancel path (stock and money come back) and
+    its rule (`can_cancel`). Completing a cash order marks it paid."""
+    if not getattr(by, "handles_orders", False):
         raise PermissionDenied
     try:
         target = OrderStatus(status)
@@ -343,6 +352,8 @@ def order_status_set(*, order: Order, status: str, by, note: str = "", request=N
                 % {"number": order.number, "from": current.label, "to": target.label},
                 code="transition")
         if target == OrderStatus.CANCELLED:
+            if not can_cancel(order, by):
+                raise PermissionDenied
             _cancel_locked(order, by=by, reason=note, request=request)
             return order
         fields = ["status", "updated_at"]
