@@ -2,9 +2,9 @@
 WorldMixin that makes the objects its path arguments point at. A new app page gets its row in
 its own app's module here; tests/security/test_access_matrix.py walks the URLs and checks."""
 
-from . import accounts, analytics, catalog, inventory, orders
+from . import accounts, analytics, catalog, inventory, orders, till
 
-_MODULES = (accounts, catalog, inventory, orders, analytics)
+_MODULES = (accounts, catalog, inventory, orders, till, analytics)
 
 ACCESS = {}
 for _module in _MODULES:
