@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _, gettext_lazy
 
 from bibarys.money import format_money
 
-from . import charts, selectors
+from . import channels, charts, selectors
 from .periods import Period
 
 REPORT_INFO = {
@@ -67,6 +67,7 @@ def sales_report(viewer, period: Period, *, for_pdf: bool = False) -> dict:
         "products_rest": products_rest,
         "by_category": selectors.revenue_by_category(viewer, period, with_orders=True),
         "by_seller": selectors.sales_by_seller(viewer, period),
+        **channels.channel_context(viewer, period),
         "chart": charts.sales_chart(series, granularity=granularity, width=720, height=230,
                                     title=_("Revenue and profit"), revenue_label=_("Revenue"),
                                     profit_label=_("Profit")),

@@ -99,3 +99,19 @@ def test_channel_figures_take_fixed_queries(sales, admin_user, today, cashier):
     with CaptureQueriesContext(connection) as second:
         by_channel(admin_user, today), by_payment(today)
     assert len(first) == len(second) <= 6
+
+
+def test_the_sales_report_has_channels_and_payments(sales, admin_user, today):
+    import io
+
+    from openpyxl import load_workbook
+
+    from analytics.reports import sales_report
+    from analytics.xlsx import sales_workbook
+
+    report = sales_report(admin_user, today)
+    book = load_workbook(io.BytesIO(sales_workbook(report)))
+    channels = [row for row in book.worksheets[-2].iter_rows(values_only=True)]
+    payments = [row for row in book.worksheets[-1].iter_rows(values_only=True)]
+    assert channels[-1][2:] == (5350.0, 1450.0, 3900.0)   # the total: revenue, returns, net
+    assert sum(row[2] for row in payments[1:-1]) == 5350.0
