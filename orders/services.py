@@ -30,6 +30,7 @@ from inventory.services import StockChange, lock_products, stock_apply
 
 from .models import (ALLOWED_TRANSITIONS, Cart, CartLine, Order, OrderLine, OrderStatus,
                      OrderStatusChange)
+from .shortstock import shortfalls_record
 
 TIYN = Decimal("0.01")
 
@@ -100,7 +101,7 @@ def order_place(*, user, payment: str, idempotency_key, cart: Cart | None = None
                 items: list[OrderItem] | None = None, delivery: str = Order.Delivery.PICKUP,
                 address: str = "", phone: str = "", note: str = "",
                 channel: str = Order.Channel.ONLINE, by=None,
-                expected_total: Decimal | None = None) -> Order:
+                expected_total: Decimal | None = None, allow_short: bool = False) -> Order:
     """Place an order for `user` from their saved `cart` (or from `items`, e.g. a counter sale)
     in one transaction: lock, re-check every line's stock and the balance, write the sale
     movements, pay, create the order with its lines, empty the cart.
@@ -110,6 +111,9 @@ def order_place(*, user, payment: str, idempotency_key, cart: Cart | None = None
     double click, a replayed request, two at once) returns the order placed the first time.
     `expected_total`: what the shopper was shown; if the cart now comes to another sum (a
     price changed, the cart changed in another tab) nothing is placed and they are told.
+    `allow_short` (a counter sale, settings.TILL_SHORT_STOCK=allow): a line beyond what the
+    books hold is sold anyway; the sale movement takes what they hold and the rest is recorded
+    as a short-stock exception (orders/shortstock.py), so the ledger never goes below zero.
     """
     if cart is None and items is None:
         raise ValueError("order_place needs a cart or items")
@@ -124,7 +128,8 @@ def order_place(*, user, payment: str, idempotency_key, cart: Cart | None = None
             return _place(user=user, payment=payment, idempotency_key=idempotency_key,
                           cart=cart, items=items, delivery=delivery, address=address,
                           phone=phone, note=note, channel=channel, by=by or user,
-                          expected_total=expected_total)
+                          expected_total=expected_total,
+                          allow_short=allow_short and channel == Order.Channel.COUNTER)
     except IntegrityError:
         # A concurrent submit with the same key committed first: answer with its order.
         existing = _existing(idempotency_key, user)
@@ -165,7 +170,7 @@ def _validate_choices(*, payment, delivery, address, channel=Order.Channel.ONLIN
 
 
 def _place(*, user, payment, idempotency_key, cart, items, delivery, address, phone, note,
-           channel, by, expected_total=None) -> Order:
+           channel, by, expected_total=None, allow_short=False) -> Order:
     _validate_choices(payment=payment, delivery=delivery, address=address, channel=channel)
     if channel == Order.Channel.COUNTER and cart is not None:
         raise ValueError("a counter sale is placed from items (a walk-in customer: user=None)")
@@ -198,6 +203,13 @@ def _place(*, user, payment, idempotency_key, cart, items, delivery, address, ph
         elif quantity <= 0 or not quantity_fits_unit(quantity, product.unit):
             problems.append(_("%(name)s: the quantity does not fit its unit.")
                             % {"name": product.display_name})
+        elif quantity > product.quantity and channel == Order.Channel.COUNTER:
+            if not allow_short:
+                problems.append(_("%(name)s: the books hold %(left)s, and this store does not "
+                                  "sell beyond its stock. Take it off the sale, or ask the "
+                                  "owner to receive the goods first.") % {
+                    "name": product.display_name,
+                    "left": format_quantity(product.quantity, product.unit)})
         elif quantity > product.quantity:
             problems.append(_("%(name)s: %(left)s left") % {
                 "name": product.display_name,
@@ -232,17 +244,25 @@ def _place(*, user, payment, idempotency_key, cart, items, delivery, address, ph
     )
     reference = order_reference(order)
     ordered = sorted(merged)
-    movements = stock_apply(
-        changes=[StockChange(product_id=pk, quantity=-merged[pk]) for pk in ordered],
+    # What the books hold is what the ledger takes; beyond it (allowed short) is owed to them.
+    booked = {pk: min(merged[pk], max(products[pk].quantity, Decimal("0"))) for pk in ordered}
+    moved = [pk for pk in ordered if booked[pk] > 0]
+    movements = dict(zip(moved, stock_apply(
+        changes=[StockChange(product_id=pk, quantity=-booked[pk]) for pk in moved],
         kind=MovementKind.SALE, by=by, reference=reference, locked=products,
-    )
-    OrderLine.objects.bulk_create([
+    ))) if moved else {}
+    lines = OrderLine.objects.bulk_create([
         OrderLine(order=order, product_id=pk, seller_id=products[pk].seller_id,
                   product_name=products[pk].name, unit=products[pk].unit, quantity=merged[pk],
                   price=products[pk].price, cost_price=products[pk].cost_price,
-                  line_total=_line_total(products[pk].price, merged[pk]), sale_movement=movement)
-        for pk, movement in zip(ordered, movements)
+                  line_total=_line_total(products[pk].price, merged[pk]),
+                  sale_movement=movements.get(pk))
+        for pk in ordered
     ])
+    short = {line.product_id: merged[line.product_id] - booked[line.product_id]
+             for line in lines if merged[line.product_id] > booked[line.product_id]}
+    if short:
+        shortfalls_record(order=order, lines=lines, short=short, by=by)
     if wallet is not None:
         wallet_post(wallet=wallet, kind=WalletEntry.Kind.PAYMENT, amount=-total, by=by,
                     reason=_("Order %(number)s") % {"number": order.number},
