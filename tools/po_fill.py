@@ -56,7 +56,8 @@ def main(argv):
             if entry.msgid_plural:
                 forms = value if isinstance(value, list) else [value]
                 count = len(entry.msgstr_plural) or 3
-                if force or not all(entry.msgstr_plural.values()):
+                # A fuzzy plural is msgmerge's guess from a near msgid: replace it too.
+                if force or "fuzzy" in entry.flags or not all(entry.msgstr_plural.values()):
                     entry.msgstr_plural = {i: forms[min(i, len(forms) - 1)] for i in range(count)}
             elif force or not entry.msgstr or "fuzzy" in entry.flags:
                 entry.msgstr = value
