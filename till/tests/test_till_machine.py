@@ -1,4 +1,4 @@
-"""A hypothesis state machine over the till: sales (cash, card, split), returns (any line, any
+"""A hypothesis state machine over the till (refusing short stock, and again allowing it): sales (cash, card, split), returns (any line, any
 quantity, spoiled or not, any refund way), cash in and out, shift close and a new shift, goods
 receipts. After every step: stock = its ledger (check_stock) and = what the machine's own model
 says; every drawer's expected cash = float + cash sales − cash refunds + cash in − cash out, by
@@ -11,6 +11,7 @@ from decimal import Decimal
 import pytest
 from django.core.exceptions import ValidationError
 from django.db import transaction
+import hypothesis
 from hypothesis import HealthCheck, settings, strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, rule, run_state_machine_as_test
 
@@ -18,7 +19,7 @@ from accounts.tests.factories import UserFactory
 from catalog.models import Product
 from inventory import services as stock
 from inventory.checks import stock_problems
-from orders.models import OrderReturn
+from orders.models import OrderReturn, StockShortfall
 from orders.returns import ReturnItem
 from orders.services import OrderItem
 from orders.tests.factories import ProductFactory
@@ -34,6 +35,7 @@ PRICES = [D("120.50"), D("999.99"), D("310.00")]
 
 class TillMachine(RuleBasedStateMachine):
     counter = 0
+    allow_short = False  # settings.TILL_SHORT_STOCK for this machine
 
     def __init__(self):
         super().__init__()
@@ -48,6 +50,7 @@ class TillMachine(RuleBasedStateMachine):
         self.products = [ProductFactory(seller=self.seller, price=price, unit="pcs")
                          for price in PRICES]
         self.on_hand = {p.pk: D("0") for p in self.products}
+        self.owed = {p.pk: D("0") for p in self.products}  # sold short, not yet booked
         self.shifts = [self._open(i) for i in range(2)]
         self.drawer = {}       # shift pk → the model's expected cash
         for shift in self.shifts:
@@ -72,7 +75,11 @@ class TillMachine(RuleBasedStateMachine):
         stock.receipt_line_set(receipt=receipt, by=self.seller, product=self.products[p],
                                quantity=D(quantity), unit_cost=D("80"))
         stock.receipt_post(receipt=receipt, by=self.seller)
-        self.on_hand[self.products[p].pk] += D(quantity)
+        pk = self.products[p].pk
+        self.on_hand[pk] += D(quantity)
+        cover = min(self.owed[pk], self.on_hand[pk])  # the receipt books what was sold short
+        self.on_hand[pk] -= cover
+        self.owed[pk] -= cover
 
     @rule(t=st.integers(0, 1), lines=st.lists(st.tuples(st.integers(0, 2), st.integers(1, 4)),
                                               min_size=1, max_size=3, unique_by=lambda x: x[0]),
@@ -91,11 +98,15 @@ class TillMachine(RuleBasedStateMachine):
                               idempotency_key=uuid.uuid4())
         except ValidationError:
             # Refused only because the books are short: the model agrees.
+            assert not self.allow_short
             assert any(self.on_hand[self.products[p].pk] < q for p, q in lines)
             return
-        assert all(self.on_hand[self.products[p].pk] >= q for p, q in lines)
+        assert self.allow_short or all(self.on_hand[self.products[p].pk] >= q for p, q in lines)
         for p, q in lines:
-            self.on_hand[self.products[p].pk] -= q
+            pk = self.products[p].pk
+            booked = min(D(q), self.on_hand[pk])
+            self.on_hand[pk] -= booked
+            self.owed[pk] += D(q) - booked
         if way in ("cash", "split"):
             self.drawer[shift.pk] += total - card
         self.sales.append(order)
@@ -151,6 +162,9 @@ class TillMachine(RuleBasedStateMachine):
         assert list(stock_problems()) == []
         for product in Product.objects.filter(pk__in=self.on_hand):
             assert product.quantity == self.on_hand[product.pk] >= 0
+            owed = sum((row.open_quantity for row in StockShortfall.objects.filter(
+                product=product)), D("0"))
+            assert owed == self.owed[product.pk]
         for shift in Shift.objects.filter(pk__in=list(self.drawer)):
             assert shift_totals(shift).expected_cash == self.drawer[shift.pk]
             if shift.closed_at:
@@ -162,4 +176,17 @@ def test_the_till_keeps_stock_and_drawers_exact_under_any_sequence(db):
         TillMachine,
         settings=settings(max_examples=10, stateful_step_count=20, deadline=None,
                           suppress_health_check=list(HealthCheck)),
+    )
+
+
+class ShortStockTillMachine(TillMachine):
+    allow_short = True
+
+
+def test_selling_short_keeps_the_books_exact_under_any_sequence(db, settings):
+    settings.TILL_SHORT_STOCK = "allow"
+    run_state_machine_as_test(
+        ShortStockTillMachine,
+        settings=hypothesis.settings(max_examples=10, stateful_step_count=20, deadline=None,
+                                    suppress_health_check=list(HealthCheck)),
     )
