@@ -1,6 +1,6 @@
-"""A hypothesis state machine over the till (refusing short stock, and again allowing it): sales (cash, card, split), returns (any line, any
-quantity, spoiled or not, any refund way), cash in and out, shift close and a new shift, goods
-receipts. After every step: stock = its ledger (check_stock) and = what the machine's own model
+"""A hypothesis state machine over the till (refusing short stock, and again allowing it):
+sales (cash, card, split), returns (any line, any quantity, spoiled or not, any refund way),
+cash in and out, shift close and a new shift, goods receipts. After every step: stock = its ledger (check_stock) and = what the machine's own model
 says; every drawer's expected cash = float + cash sales − cash refunds + cash in − cash out, by
 the model's own sums; a closed shift's variance = counted − expected."""
 
