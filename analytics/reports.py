@@ -12,7 +12,7 @@ from bibarys.money import format_money
 
 from orders.vat import vat_by_rate
 
-from . import charts, selectors, vat
+from . import channels, charts, selectors, vat
 from .periods import Period
 
 REPORT_INFO = {
@@ -73,6 +73,7 @@ def sales_report(viewer, period: Period, *, for_pdf: bool = False) -> dict:
         "by_category": selectors.revenue_by_category(viewer, period, with_orders=True),
         "by_seller": selectors.sales_by_seller(viewer, period),
         "vat": vat_by_rate(selectors.sale_lines(viewer, period)),
+        **channels.channel_context(viewer, period),
         "chart": charts.sales_chart(series, granularity=granularity, width=720, height=230,
                                     title=_("Revenue and profit"), revenue_label=_("Revenue"),
                                     profit_label=_("Profit")),

@@ -151,6 +151,18 @@ def sales_workbook(report: dict) -> bytes:
                              row["profit"]])
         book.row(sheet, [_("Total"), None, totals["revenue"], totals["cost"],
                          totals["profit"]], bold=True)
+
+    # Online and in store, and by payment type: revenue, returns taken in the period, net.
+    for key, title, name_header in (("channels", _("By channel"), _("Channel")),
+                                    ("payments", _("By payment type"), _("Payment"))):
+        if report.get(key) is None:
+            continue
+        sheet = book.sheet(title, [(name_header, "text", 24), (_("Sales"), "int", 10),
+                                   (_("Revenue"), "money", 18), (_("Returns"), "money", 18),
+                                   (_("Net"), "money", 18)])
+        for row in [*report[key], report[f"{key}_total"]]:
+            book.row(sheet, [str(row["label"]), row["count"], row["revenue"], row["returns"],
+                             row["net"]], bold=row["key"] == "total")
     vat_sheet(book, _("VAT by rate"), report["vat"])
     return book.save()
 

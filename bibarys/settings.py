@@ -205,6 +205,13 @@ VAT_THRESHOLD_WARN_PERCENT = env.int("VAT_THRESHOLD_WARN_PERCENT", default=80)
 TILL_SCALE_LABEL = env.str("TILL_SCALE_LABEL", default="PPPPPWWWWW")
 TILL_QUICK_PICKS = env.list("TILL_QUICK_PICKS", default=[])
 
+# Online orders (DOMAIN.md, Permissions): cashiers and sellers move them along; cancelling an
+# order that is already paid stays the admin's unless this says otherwise.
+ORDERS_CASHIER_CAN_CANCEL_PAID = env.bool("ORDERS_CASHIER_CAN_CANCEL_PAID", default=False)
+# Short stock at the till (docs/till.md): `refuse` (the books say 0, the sale is refused with a
+# clear message) or `allow` (sold anyway, recorded as a short-stock exception for the owner).
+TILL_SHORT_STOCK = env.str("TILL_SHORT_STOCK", default="refuse")
+
 AUTH_USER_MODEL = "accounts.User"
 # Django's ModelBackend, with a cheaper read of the signed-in user (accounts/backends.py).
 AUTHENTICATION_BACKENDS = ["accounts.backends.UserBackend"]

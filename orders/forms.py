@@ -6,7 +6,8 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.forms import normalize_kz_phone
 
-from .models import Order, OrderStatus
+from .models import Order, OrderReturn, OrderStatus
+from .returns import ReturnItem
 
 
 class DeliveryForm(forms.Form):
@@ -85,3 +86,48 @@ class ManageFilterForm(forms.Form):
 class SellerLinesFilterForm(forms.Form):
     status = forms.ChoiceField(label=_("Status"), required=False,
                                choices=[("", _("Any status"))] + list(OrderStatus.choices))
+
+
+class ReturnForm(forms.Form):
+    """What comes back of an order: per line a quantity (up to what may still be returned) and
+    whether it is spoiled; how the money goes back (the ways `refund_methods` allows); a reason.
+    The rules (never more than sold and not yet returned) are the service's; the form only reads
+    numbers, and says next to the line when one is not a number."""
+
+    refund = forms.ChoiceField(label=_("Money back"), widget=forms.RadioSelect)
+    reason = forms.CharField(label=_("Reason"), max_length=255, required=False)
+    idempotency_key = forms.UUIDField(widget=forms.HiddenInput)
+
+    def __init__(self, *args, lines, returnable: dict, refunds: list, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.lines = [line for line in lines if returnable.get(line.pk, 0) > 0]
+        self.returnable = returnable
+        labels = dict(OrderReturn.Refund.choices)
+        self.fields["refund"].choices = [(value, labels[value]) for value in refunds]
+        if len(refunds) == 1:
+            self.fields["refund"].initial = refunds[0]
+        for line in self.lines:
+            self.fields[f"qty_{line.pk}"] = forms.DecimalField(
+                label=line.product_name, required=False, min_value=0,
+                max_digits=14, decimal_places=3,
+                widget=forms.NumberInput(attrs={"inputmode": "decimal", "step": "any",
+                                                "min": "0"}))
+            self.fields[f"spoiled_{line.pk}"] = forms.BooleanField(label=_("Spoiled"),
+                                                                   required=False)
+
+    def rows(self):
+        """Per returnable line: the line, what may still come back, its two fields."""
+        return [{"line": line, "left": self.returnable[line.pk],
+                 "quantity": self[f"qty_{line.pk}"], "spoiled": self[f"spoiled_{line.pk}"]}
+                for line in self.lines]
+
+    def clean(self):
+        cleaned = super().clean()
+        if not self.errors and not any(cleaned.get(f"qty_{line.pk}") for line in self.lines):
+            raise forms.ValidationError(_("Choose what comes back."), code="empty")
+        return cleaned
+
+    def items(self):
+        return [ReturnItem(line.pk, self.cleaned_data[f"qty_{line.pk}"],
+                           bool(self.cleaned_data.get(f"spoiled_{line.pk}")))
+                for line in self.lines if self.cleaned_data.get(f"qty_{line.pk}")]

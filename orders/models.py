@@ -3,7 +3,7 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 from bibarys.units import Unit
@@ -304,3 +304,71 @@ class OrderReturnLine(models.Model):
 
     def __str__(self):
         return f"{self.line_id} ↩ {self.quantity}"
+
+
+class StockShortfall(models.Model):
+    """A negative-stock exception (docs/till.md, short stock): a counter sale of more than the
+    books held, allowed by settings.TILL_SHORT_STOCK=allow. The ledger never goes below zero:
+    the line's sale movement takes what the books held, and this row keeps the rest, owed to the
+    books. A later goods receipt of the product books what is owed as sale movements (covers
+    with a movement); a stocktake closes what is left (a cover without a movement: the count
+    measured the shelf after the goods were gone). Open while covers sum to less than
+    `quantity`; the owner's dashboard lists the open ones."""
+
+    line = models.OneToOneField(OrderLine, verbose_name=_("order line"),
+                                on_delete=models.PROTECT, related_name="shortfall")
+    product = models.ForeignKey("catalog.Product", verbose_name=_("product"),
+                                on_delete=models.PROTECT, related_name="shortfalls")
+    quantity = models.DecimalField(_("sold beyond stock"), max_digits=14, decimal_places=3)
+    covered = models.DecimalField(_("covered"), max_digits=14, decimal_places=3, default=0)
+    created_at = models.DateTimeField(_("when"), auto_now_add=True, db_index=True)
+    covered_at = models.DateTimeField(_("covered at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("short-stock exception")
+        verbose_name_plural = _("short-stock exceptions")
+        ordering = ["created_at", "id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(quantity__gt=0),
+                                   name="stock_shortfall_quantity_positive"),
+            models.CheckConstraint(condition=Q(covered__gte=0, covered__lte=F("quantity")),
+                                   name="stock_shortfall_covered_within"),
+        ]
+        indexes = [models.Index(fields=["product", "covered_at"], name="stock_shortfall_open")]
+
+    def __str__(self):
+        return f"{self.product_id} short {self.quantity}"
+
+    @property
+    def open_quantity(self):
+        return self.quantity - self.covered
+
+
+class StockShortfallCover(models.Model):
+    """Part of a shortfall covered: by a goods receipt (a sale movement booking what was owed)
+    or by a stocktake (no movement: the count is the truth)."""
+
+    class Source(models.TextChoices):
+        RECEIPT = "receipt", _("Goods receipt")
+        COUNT = "count", _("Stocktake")
+
+    shortfall = models.ForeignKey(StockShortfall, on_delete=models.PROTECT,
+                                  related_name="covers")
+    source = models.CharField(_("covered by"), max_length=8, choices=Source.choices)
+    reference = models.CharField(_("document"), max_length=64, blank=True)
+    quantity = models.DecimalField(_("quantity"), max_digits=14, decimal_places=3)
+    movement = models.OneToOneField("inventory.StockMovement", on_delete=models.PROTECT,
+                                    related_name="shortfall_cover", null=True, blank=True)
+    created_at = models.DateTimeField(_("when"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("short stock covered")
+        verbose_name_plural = _("short stock covered")
+        ordering = ["id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(quantity__gt=0),
+                                   name="stock_shortfall_cover_positive"),
+            models.CheckConstraint(condition=Q(source="count", movement__isnull=True)
+                                   | Q(source="receipt", movement__isnull=False),
+                                   name="stock_shortfall_cover_source"),
+        ]

@@ -5,15 +5,18 @@ bought, so may review)."""
 
 from django.contrib import messages
 from django.contrib.auth.signals import user_logged_in
+from django.db.models.signals import post_save
 from django.utils.translation import gettext as _, ngettext
 
 from accounts import hooks
 from catalog.hooks import register_purchase_rule
+from inventory.models import DocumentStatus, GoodsReceipt, Stocktake
 
 from .cart import cart_merge
 from . import checks
 
 from .models import Cart, Order, OrderLine, OrderStatus
+from .shortstock import shortfalls_close_by_count, shortfalls_cover_by_receipt
 
 RECENT_ORDERS = 10
 
@@ -62,7 +65,32 @@ def merge_cart_at_login(sender, request, user, **kwargs) -> None:
                           fail_silently=True)
 
 
+def _just_posted(instance, update_fields, raw) -> bool:
+    return (not raw and instance.status == DocumentStatus.POSTED
+            and update_fields is not None and "status" in update_fields)
+
+
+def receipt_posted(sender, instance, update_fields=None, raw=False, **kwargs) -> None:
+    """A goods receipt posted: what the till sold beyond stock of its products is booked from it
+    (orders/shortstock.py), in the receipt's own transaction."""
+    if _just_posted(instance, update_fields, raw):
+        shortfalls_cover_by_receipt(
+            product_ids=list(instance.lines.values_list("product_id", flat=True)),
+            reference=instance.reference, by=instance.posted_by)
+
+
+def stocktake_posted(sender, instance, update_fields=None, raw=False, **kwargs) -> None:
+    """A stocktake posted: the counted products' short-stock exceptions are closed by it."""
+    if _just_posted(instance, update_fields, raw):
+        shortfalls_close_by_count(
+            product_ids=list(instance.lines.filter(counted__isnull=False)
+                             .values_list("product_id", flat=True)),
+            reference=instance.reference)
+
+
 def connect() -> None:
+    post_save.connect(receipt_posted, sender=GoodsReceipt, dispatch_uid="orders.receipt_posted")
+    post_save.connect(stocktake_posted, sender=Stocktake, dispatch_uid="orders.stocktake_posted")
     register_purchase_rule(products_bought)
     checks.register()
     user_logged_in.connect(merge_cart_at_login, dispatch_uid="orders.merge_cart_at_login")

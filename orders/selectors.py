@@ -75,3 +75,9 @@ def seller_lines(user, *, status: str = "") -> QuerySet:
                   "quantity", "price", "line_total", "seller_id", "order__id",
                   "order__status", "order__delivery", "order__created_at")
             .order_by("-order__created_at", "-order_id", "id"))
+
+
+def order_returns(order: Order) -> QuerySet:
+    """The returns of `order`, oldest first, with their lines (two queries)."""
+    return (order.returns.select_related("by")
+            .prefetch_related("lines__line").order_by("created_at", "id"))

@@ -12,6 +12,7 @@ import uuid
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F
@@ -30,6 +31,7 @@ from inventory.services import StockChange, lock_products, stock_apply
 
 from .models import (ALLOWED_TRANSITIONS, Cart, CartLine, Order, OrderLine, OrderStatus,
                      OrderStatusChange)
+from .shortstock import shortfalls_record
 
 TIYN = Decimal("0.01")
 
@@ -100,7 +102,7 @@ def order_place(*, user, payment: str, idempotency_key, cart: Cart | None = None
                 items: list[OrderItem] | None = None, delivery: str = Order.Delivery.PICKUP,
                 address: str = "", phone: str = "", note: str = "",
                 channel: str = Order.Channel.ONLINE, by=None,
-                expected_total: Decimal | None = None) -> Order:
+                expected_total: Decimal | None = None, allow_short: bool = False) -> Order:
     """Place an order for `user` from their saved `cart` (or from `items`, e.g. a counter sale)
     in one transaction: lock, re-check every line's stock and the balance, write the sale
     movements, pay, create the order with its lines, empty the cart.
@@ -110,6 +112,9 @@ def order_place(*, user, payment: str, idempotency_key, cart: Cart | None = None
     double click, a replayed request, two at once) returns the order placed the first time.
     `expected_total`: what the shopper was shown; if the cart now comes to another sum (a
     price changed, the cart changed in another tab) nothing is placed and they are told.
+    `allow_short` (a counter sale, settings.TILL_SHORT_STOCK=allow): a line beyond what the
+    books hold is sold anyway; the sale movement takes what they hold and the rest is recorded
+    as a short-stock exception (orders/shortstock.py), so the ledger never goes below zero.
     """
     if cart is None and items is None:
         raise ValueError("order_place needs a cart or items")
@@ -124,7 +129,8 @@ def order_place(*, user, payment: str, idempotency_key, cart: Cart | None = None
             return _place(user=user, payment=payment, idempotency_key=idempotency_key,
                           cart=cart, items=items, delivery=delivery, address=address,
                           phone=phone, note=note, channel=channel, by=by or user,
-                          expected_total=expected_total)
+                          expected_total=expected_total,
+                          allow_short=allow_short and channel == Order.Channel.COUNTER)
     except IntegrityError:
         # A concurrent submit with the same key committed first: answer with its order.
         existing = _existing(idempotency_key, user)
@@ -165,7 +171,7 @@ def _validate_choices(*, payment, delivery, address, channel=Order.Channel.ONLIN
 
 
 def _place(*, user, payment, idempotency_key, cart, items, delivery, address, phone, note,
-           channel, by, expected_total=None) -> Order:
+           channel, by, expected_total=None, allow_short=False) -> Order:
     _validate_choices(payment=payment, delivery=delivery, address=address, channel=channel)
     if channel == Order.Channel.COUNTER and cart is not None:
         raise ValueError("a counter sale is placed from items (a walk-in customer: user=None)")
@@ -198,6 +204,13 @@ def _place(*, user, payment, idempotency_key, cart, items, delivery, address, ph
         elif quantity <= 0 or not quantity_fits_unit(quantity, product.unit):
             problems.append(_("%(name)s: the quantity does not fit its unit.")
                             % {"name": product.display_name})
+        elif quantity > product.quantity and channel == Order.Channel.COUNTER:
+            if not allow_short:
+                problems.append(_("%(name)s: the books hold %(left)s, and this store does not "
+                                  "sell beyond its stock. Take it off the sale, or ask the "
+                                  "owner to receive the goods first.") % {
+                    "name": product.display_name,
+                    "left": format_quantity(product.quantity, product.unit)})
         elif quantity > product.quantity:
             problems.append(_("%(name)s: %(left)s left") % {
                 "name": product.display_name,
@@ -232,22 +245,30 @@ def _place(*, user, payment, idempotency_key, cart, items, delivery, address, ph
     )
     reference = order_reference(order)
     ordered = sorted(merged)
-    movements = stock_apply(
-        changes=[StockChange(product_id=pk, quantity=-merged[pk]) for pk in ordered],
+    # What the books hold is what the ledger takes; beyond it (allowed short) is owed to them.
+    booked = {pk: min(merged[pk], max(products[pk].quantity, Decimal("0"))) for pk in ordered}
+    moved = [pk for pk in ordered if booked[pk] > 0]
+    movements = dict(zip(moved, stock_apply(
+        changes=[StockChange(product_id=pk, quantity=-booked[pk]) for pk in moved],
         kind=MovementKind.SALE, by=by, reference=reference, locked=products,
-    )
+    ))) if moved else {}
     # VAT once, here, for online and counter sales alike: each line keeps its rate and the VAT
     # inside its sum, rounded on the line (docs/vat.md); a receipt's VAT is the sum of its lines.
     rates = rates_for(products[pk] for pk in ordered)
     lines = []
-    for pk, movement in zip(ordered, movements):
+    for pk in ordered:
         line_total = _line_total(products[pk].price, merged[pk])
         lines.append(OrderLine(
             order=order, product_id=pk, seller_id=products[pk].seller_id,
             product_name=products[pk].name, unit=products[pk].unit, quantity=merged[pk],
             price=products[pk].price, cost_price=products[pk].cost_price, line_total=line_total,
-            vat_rate=rates[pk], vat_amount=vat_in(line_total, rates[pk]), sale_movement=movement))
-    OrderLine.objects.bulk_create(lines)
+            vat_rate=rates[pk], vat_amount=vat_in(line_total, rates[pk]),
+            sale_movement=movements.get(pk)))
+    lines = OrderLine.objects.bulk_create(lines)
+    short = {line.product_id: merged[line.product_id] - booked[line.product_id]
+             for line in lines if merged[line.product_id] > booked[line.product_id]}
+    if short:
+        shortfalls_record(order=order, lines=lines, short=short, by=by)
     if wallet is not None:
         wallet_post(wallet=wallet, kind=WalletEntry.Kind.PAYMENT, amount=-total, by=by,
                     reason=_("Order %(number)s") % {"number": order.number},
@@ -271,12 +292,17 @@ def _lock_order(order: Order) -> Order:
 
 def can_cancel(order: Order, user) -> bool:
     """A shopper may cancel their own order while it is new; an admin any order before it is
-    completed."""
+    completed; a cashier or seller an online order that is not paid yet (a paid one only if
+    settings.ORDERS_CASHIER_CAN_CANCEL_PAID says so)."""
     if OrderStatus.CANCELLED not in ALLOWED_TRANSITIONS[OrderStatus(order.status)]:
         return False
     if getattr(user, "is_admin", False):
         return True
-    return order.user_id == getattr(user, "pk", None) and order.status == OrderStatus.NEW
+    if order.user_id == getattr(user, "pk", None) and order.status == OrderStatus.NEW:
+        return True
+    if getattr(user, "handles_orders", False) and order.channel == Order.Channel.ONLINE:
+        return not order.is_paid or settings.ORDERS_CASHIER_CAN_CANCEL_PAID
+    return False
 
 
 def order_cancel(*, order: Order, by, reason: str = "", request=None) -> Order:
@@ -288,7 +314,9 @@ def order_cancel(*, order: Order, by, reason: str = "", request=None) -> Order:
         if order.status == OrderStatus.CANCELLED:
             return order
         if not can_cancel(order, by):
-            if getattr(by, "is_admin", False) or order.user_id == getattr(by, "pk", None):
+            if (getattr(by, "is_admin", False) or order.user_id == getattr(by, "pk", None)
+                    or (getattr(by, "handles_orders", False)
+                        and order.status in (OrderStatus.COMPLETED, OrderStatus.CANCELLED))):
                 raise ValidationError(
                     _("Order %(number)s can no longer be cancelled (it is %(status)s).")
                     % {"number": order.number, "status": order.get_status_display()},
@@ -330,9 +358,10 @@ def _cancel_locked(order: Order, *, by, reason: str, request) -> None:
 
 
 def order_status_set(*, order: Order, status: str, by, note: str = "", request=None) -> Order:
-    """An admin moves the order along ALLOWED_TRANSITIONS (cancelling goes through the cancel
-    path, so stock and money come back). Completing a cash order marks it paid."""
-    if not getattr(by, "is_admin", False):
+    """Staff who handle orders (cashiers, sellers, admins) move the order along
+    ALLOWED_TRANSITIONS; cancelling goes through the cancel path (stock and money come back) and
+    its rule (`can_cancel`). Completing a cash order marks it paid."""
+    if not getattr(by, "handles_orders", False):
         raise PermissionDenied
     try:
         target = OrderStatus(status)
@@ -349,6 +378,8 @@ def order_status_set(*, order: Order, status: str, by, note: str = "", request=N
                 % {"number": order.number, "from": current.label, "to": target.label},
                 code="transition")
         if target == OrderStatus.CANCELLED:
+            if not can_cancel(order, by):
+                raise PermissionDenied
             _cancel_locked(order, by=by, reason=note, request=request)
             return order
         fields = ["status", "updated_at"]

@@ -19,4 +19,5 @@ urlpatterns = [
     path("manage/", views.manage_list, name="manage_list"),
     path("manage/<int:pk>/status/", views.manage_status, name="manage_status"),
     path("lines/", views.seller_lines, name="seller_lines"),
+    path("manage/<int:pk>/return/", views.order_return_page, name="order_return"),
 ]

@@ -16,16 +16,18 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
-from accounts.permissions import admin_required, owned_or_404, staff_required
+from accounts.permissions import TILL_ROLES, owned_or_404, role_required, staff_required
 from accounts.services import wallet_for
+from bibarys.money import format_money
 from bibarys.ratelimits import limit
 from catalog.models import Product
 
 from . import cart as carts
 from . import selectors, services
-from .forms import (CancelForm, DeliveryForm, ManageFilterForm, ReviewForm,
+from .forms import (CancelForm, DeliveryForm, ManageFilterForm, ReturnForm, ReviewForm,
                     SellerLinesFilterForm, StatusForm)
 from .models import ALLOWED_TRANSITIONS, Order, OrderStatus
+from .returns import line_returnable, order_return, refund_methods, returned_quantities
 
 
 def _safe_next(request, fallback: str) -> str:
@@ -255,6 +257,23 @@ def checkout_done(request, pk):
 # Orders: the shopper's own, the admin's all, the seller's lines.
 
 
+handlers_required = role_required(*TILL_ROLES)  # who moves online orders along (DOMAIN.md)
+
+
+def _handles(user, order) -> bool:
+    """May `user` handle `order` as staff (move it along, take a return)? Cashiers, sellers
+    and admins, for any order; a counter sale is handled at the till."""
+    return bool(getattr(user, "handles_orders", False))
+
+
+def _order_for(user, queryset, pk):
+    """The order a page may show: any order for the staff who handle orders, else one's own
+    (anyone else's is a 404)."""
+    if getattr(user, "handles_orders", False):
+        return get_object_or_404(queryset, pk=pk)
+    return owned_or_404(queryset, user, pk=pk)
+
+
 def _invoice_url(order) -> str:
     try:
         return reverse("analytics:order_invoice", kwargs={"pk": order.pk})
@@ -275,13 +294,9 @@ def order_list(request):
 def order_detail(request, pk):
     """One order with its lines and history. The shopper sees only their own (anyone else's
     is a 404); an admin sees every order and can move it along."""
-    queryset = selectors.order_for_page(Order.objects.all())
-    if request.user.is_admin:
-        order = get_object_or_404(queryset, pk=pk)
-    else:
-        order = owned_or_404(queryset, request.user, pk=pk)
+    order = _order_for(request.user, selectors.order_for_page(Order.objects.all()), pk)
     next_statuses = []
-    if request.user.is_admin:
+    if _handles(request.user, order):
         next_statuses = [OrderStatus(s) for s in OrderStatus.values
                          if s in ALLOWED_TRANSITIONS[OrderStatus(order.status)]
                          and s != OrderStatus.CANCELLED]
@@ -291,6 +306,10 @@ def order_detail(request, pk):
         "can_cancel": services.can_cancel(order, request.user),
         "next_statuses": next_statuses, "invoice_url": _invoice_url(order),
         "is_owner": order.user_id == request.user.pk,
+        "handles": _handles(request.user, order),
+        "returns": selectors.order_returns(order),
+        "can_return": _handles(request.user, order) and order.status == OrderStatus.COMPLETED
+        and not order.is_counter,
     })
 
 
@@ -298,11 +317,7 @@ def order_detail(request, pk):
 @require_POST
 def order_cancel(request, pk):
     """Cancel an order: the shopper while it is new, an admin before it is completed."""
-    queryset = Order.objects.all()
-    if request.user.is_admin:
-        order = get_object_or_404(queryset, pk=pk)
-    else:
-        order = owned_or_404(queryset, request.user, pk=pk)
+    order = _order_for(request.user, Order.objects.all(), pk)
     form = CancelForm(request.POST)
     reason = form.cleaned_data["reason"] if form.is_valid() else ""
     if not request.POST.get("confirmed") and order.status != OrderStatus.CANCELLED:
@@ -331,10 +346,11 @@ def order_cancel(request, pk):
     return redirect("orders:order_detail", pk=order.pk)
 
 
-@admin_required
+@handlers_required
 @require_GET
 def manage_list(request):
-    """All orders for the admin: filter by status, dates, shopper, number."""
+    """All orders for the staff who handle them (cashiers, sellers, admins): filter by status,
+    dates, shopper, number."""
     form = ManageFilterForm(request.GET or None)
     filters = form.cleaned_data if form.is_valid() else {}
     queryset = selectors.orders_for_manage(**{k: v for k, v in filters.items() if v})
@@ -342,10 +358,11 @@ def manage_list(request):
     return render(request, "orders/manage_list.html", {"form": form, "page_obj": page})
 
 
-@admin_required
+@handlers_required
 @require_POST
 def manage_status(request, pk):
-    """An admin moves an order to its next status (cancelling returns stock and money)."""
+    """Staff move an order to its next status (cancelling returns stock and money; a paid order
+    only by the admin, unless the store's setting lets cashiers and sellers do it too)."""
     order = get_object_or_404(Order, pk=pk)
     form = StatusForm(request.POST)
     if not form.is_valid():
@@ -373,3 +390,45 @@ def seller_lines(request):
     page = Paginator(selectors.seller_lines(request.user, status=status), 50).get_page(
         request.GET.get("page"))
     return render(request, "orders/seller_lines.html", {"form": form, "page_obj": page})
+
+
+# ---------------------------------------------------------------------------------------------
+# A completed online order partly returned to staff (a counter sale is returned at the till).
+
+
+def return_form_for(order, data=None) -> ReturnForm:
+    """The return form of `order`: its lines with what may still come back, the refund ways."""
+    returned = returned_quantities(order)
+    lines = list(order.lines.order_by("id"))
+    returnable = {line.pk: line_returnable(line, returned) for line in lines}
+    return ReturnForm(data, lines=lines, returnable=returnable, refunds=refund_methods(order),
+                      initial={"idempotency_key": uuid.uuid4()})
+
+
+@handlers_required
+@require_http_methods(["GET", "POST"])
+def order_return_page(request, pk):
+    """Staff take back part of a completed online order: lines and quantities, spoiled per
+    line; the money goes back the way it was paid (the wallet, or cash for a cash order)."""
+    order = get_object_or_404(Order.objects.select_related("user"), pk=pk,
+                              channel=Order.Channel.ONLINE)
+    if order.status != OrderStatus.COMPLETED:
+        messages.error(request, _("Only a completed order can be returned."))
+        return redirect("orders:order_detail", pk=order.pk)
+    form = return_form_for(order, request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            returned = order_return(order=order, items=form.items(), by=request.user,
+                                    refund=form.cleaned_data["refund"],
+                                    idempotency_key=form.cleaned_data["idempotency_key"],
+                                    reason=form.cleaned_data["reason"], request=request)
+        except ValidationError as exc:
+            for message in exc.messages:
+                form.add_error(None, message)
+        else:
+            messages.success(request, _("Return %(number)s is recorded: %(total)s back by "
+                                        "%(refund)s.")
+                             % {"number": returned.number, "total": format_money(returned.total),
+                                "refund": returned.get_refund_display()})
+            return redirect("orders:order_detail", pk=order.pk)
+    return render(request, "orders/order_return.html", {"order": order, "form": form})

@@ -14,6 +14,7 @@ import uuid
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -196,6 +197,12 @@ def _payment_plan(parts: list[PaymentPart], *, total: Decimal, tendered) -> tupl
     return plan, (tendered if cash_due else ZERO), (tendered - cash_due if cash_due else ZERO)
 
 
+def short_stock_allowed() -> bool:
+    """settings.TILL_SHORT_STOCK: `allow` sells beyond the books (recorded as an exception,
+    orders/shortstock.py); anything else refuses, saying so (docs/till.md)."""
+    return str(getattr(settings, "TILL_SHORT_STOCK", "refuse")).strip().lower() == "allow"
+
+
 def till_sell(*, shift: Shift, by, items: list[OrderItem], payments: list[PaymentPart],
               expected_total, idempotency_key, tendered=None) -> Order:
     """Ring up a counter sale in `shift`: the order (stock moves, lines keep price and cost)
@@ -216,7 +223,8 @@ def till_sell(*, shift: Shift, by, items: list[OrderItem], payments: list[Paymen
     with transaction.atomic():
         shift = _lock_open_shift(shift, by)
         order = order_place(user=None, items=items, payment=payment, channel=Order.Channel.COUNTER,
-                            by=by, idempotency_key=idempotency_key, expected_total=total)
+                            by=by, idempotency_key=idempotency_key, expected_total=total,
+                            allow_short=short_stock_allowed())
         if TillSale.objects.filter(order=order).exists():
             return _same_sale(order, shift)  # a twin committed first
         TillSale.objects.create(order=order, shift=shift, tendered=tendered, change=change)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import api, owner_views, receipts, views
+from . import api, owner_views, receipts, returns_views, views
 
 app_name = "till"
 
@@ -36,4 +36,8 @@ urlpatterns = [
          name="x_report_pdf"),
     path("owner/shifts/", owner_views.shift_list, name="shift_list"),
     path("owner/plu.csv", owner_views.plu_csv, name="plu_csv"),
+    # returns: take goods back by receipt (till/returns_views.py)
+    path("returns/", returns_views.return_find, name="return_find"),
+    path("returns/<int:pk>/", returns_views.return_order, name="return_order"),
+    path("returns/done/<int:pk>/", returns_views.return_done, name="return_done"),
 ]

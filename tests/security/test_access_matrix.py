@@ -6,7 +6,7 @@ URL pattern that is not in the table fails `test_every_url_pattern_is_classified
 is classified in its app's module before it lands. Django admin is covered by one rule: anyone who is not a store
 admin is sent to the admin login.
 
-Visitors: anonymous, shopper A, shopper B, seller A, seller B, admin. Path arguments are filled
+Visitors: anonymous, shopper A, shopper B, seller A, seller B, cashier, admin. Path arguments are filled
 with objects owned by A (shopper A's order, seller A's product…), so the B cells are the
 "someone else's object" cases: they must answer 404 (DOMAIN.md: not a hint that it exists)."""
 
@@ -24,10 +24,10 @@ from .access.rules import LOGIN, REDIRECT
 
 pytestmark = pytest.mark.django_db
 
-ACTORS = ("anon", "shopper_a", "shopper_b", "seller_a", "seller_b", "admin")
+ACTORS = ("anon", "shopper_a", "shopper_b", "seller_a", "seller_b", "cashier", "admin")
 # Order of requests within a cell row: strangers first, then the owner, then the admin, so that a
 # POST that succeeds for the owner has not already changed the object for the others.
-REQUEST_ORDER = ("anon", "shopper_b", "seller_b", "shopper_a", "seller_a", "admin")
+REQUEST_ORDER = ("anon", "shopper_b", "seller_b", "cashier", "shopper_a", "seller_a", "admin")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -78,9 +78,9 @@ def test_the_table_names_only_existing_url_patterns():
 
 
 @pytest.fixture
-def actors(shopper, other_shopper, seller, other_seller, admin_user):
+def actors(shopper, other_shopper, seller, other_seller, cashier, admin_user):
     return {"shopper_a": shopper, "shopper_b": other_shopper, "seller_a": seller,
-            "seller_b": other_seller, "admin": admin_user}
+            "seller_b": other_seller, "cashier": cashier, "admin": admin_user}
 
 
 def classify(response) -> object:

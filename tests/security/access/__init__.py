@@ -2,9 +2,9 @@
 WorldMixin that makes the objects its path arguments point at. A new app page gets its row in
 its own app's module here; tests/security/test_access_matrix.py walks the URLs and checks."""
 
-from . import accounts, analytics, catalog, inventory, orders, till_paper, till_sell
+from . import accounts, analytics, catalog, inventory, orders, till, till_paper, till_sell
 
-_MODULES = (accounts, catalog, inventory, orders, analytics, till_paper, till_sell)
+_MODULES = (accounts, catalog, inventory, orders, till, till_paper, till_sell, analytics)
 
 ACCESS = {}
 for _module in _MODULES:

@@ -52,16 +52,25 @@ ROWS = {
     "orders:checkout_delivery": rule(anon=LOGIN, shopper_a=REDIRECT),
     "orders:checkout_review": rule(anon=LOGIN, shopper_a=REDIRECT),
     "orders:checkout_done": owned_by_shopper_a(kwargs=_order_a),
-    # Orders: the shopper's own (others' are 404), every order for the admin.
     "orders:order_list": signed_in(),
-    "orders:order_detail": owned_by_shopper_a(admin=OK, kwargs=_order_a),
-    "orders:order_cancel": rule(anon=LOGIN, shopper_a=REDIRECT, shopper_b=404, seller_a=404,
-                                seller_b=404, admin=REDIRECT, method="post", kwargs=_order_a,
-                                data=lambda world: {"confirmed": "1"}),
-    "orders:manage_list": admin_only(),
-    "orders:manage_status": rule(anon=LOGIN, shopper_a=403, seller_a=403, admin=REDIRECT,
-                                 method="post", kwargs=_order_a,
+    # Orders: the shopper's own (others' are 404); every order for the staff who handle orders
+    # (cashiers, sellers, admins: DOMAIN.md, Permissions).
+    "orders:order_detail": rule(anon=LOGIN, shopper_a=OK, shopper_b=404, seller_a=OK,
+                                cashier=OK, admin=OK, kwargs=_order_a),
+    # Order A is paid from the wallet: a cashier or seller may not cancel a paid order (403),
+    # the shopper may (it is new); after that the order is cancelled and a second cancel only
+    # says so (a redirect).
+    "orders:order_cancel": rule(anon=LOGIN, shopper_a=REDIRECT, shopper_b=404, seller_a=REDIRECT,
+                                seller_b=403, cashier=403, admin=REDIRECT, method="post",
+                                kwargs=_order_a, data=lambda world: {"confirmed": "1"}),
+    "orders:manage_list": rule(anon=LOGIN, shopper_a=403, seller_a=OK, cashier=OK, admin=OK),
+    "orders:manage_status": rule(anon=LOGIN, shopper_a=403, seller_a=REDIRECT, cashier=REDIRECT,
+                                 admin=REDIRECT, method="post", kwargs=_order_a,
                                  data=lambda w: {"status": "confirmed"}),
+    # The staff return of an online order: order A is not completed, so staff are sent back
+    # to it; shoppers are refused.
+    "orders:order_return": rule(anon=LOGIN, shopper_a=403, seller_a=REDIRECT, cashier=REDIRECT,
+                                admin=REDIRECT, kwargs=_order_a),
     # A seller sees the lines of their own products; shoppers are refused.
     "orders:seller_lines": staff(),
     # Wallet pages (the orders owner keeps them): one's own wallet; crediting is for admins.

@@ -19,15 +19,20 @@ class Rule:
     query: str = ""
 
 
-def rule(*, anon, shopper_a, shopper_b=None, seller_a=None, seller_b=None, admin=None, **kw):
+def rule(*, anon, shopper_a, shopper_b=None, seller_a=None, seller_b=None, cashier=None,
+         admin=None, **kw):
     """Each cell: an HTTP status or LOGIN/REDIRECT. B defaults to A's answer (a page with no
-    owner), the seller of A's side defaults to shopper A's answer."""
+    owner), the seller of A's side defaults to shopper A's answer. The cashier defaults to
+    shopper B's answer: someone else's things, and none of the back office (DOMAIN.md: the
+    till, own shifts, returns and moving online orders along; nothing else of staff's)."""
     shopper_b = shopper_a if shopper_b is None else shopper_b
     seller_a = shopper_a if seller_a is None else seller_a
     seller_b = seller_a if seller_b is None else seller_b
+    cashier = shopper_b if cashier is None else cashier
     admin = seller_a if admin is None else admin
     return Rule(expect=dict(anon=anon, shopper_a=shopper_a, shopper_b=shopper_b,
-                            seller_a=seller_a, seller_b=seller_b, admin=admin), **kw)
+                            seller_a=seller_a, seller_b=seller_b, cashier=cashier, admin=admin),
+                **kw)
 
 
 def public(**kw):
@@ -66,3 +71,8 @@ def admin_only(**kw):
     return rule(anon=LOGIN, shopper_a=403, seller_a=403, admin=OK, **kw)
 
 
+
+
+def till_staff(**kw):
+    """The till's pages: cashiers, sellers and admins; shoppers are refused."""
+    return rule(anon=LOGIN, shopper_a=403, seller_a=OK, cashier=OK, admin=OK, **kw)
