@@ -74,7 +74,8 @@ class TillMachine(RuleBasedStateMachine):
                                        date=datetime.date(2026, 1, 10))
         stock.receipt_line_set(receipt=receipt, by=self.seller, product=self.products[p],
                                quantity=D(quantity), unit_cost=D("80"))
-        stock.receipt_post(receipt=receipt, by=self.seller)
+        # Each step runs inside the machine's own transaction: the composable form.
+        stock.receipt_post_in_transaction(receipt=receipt, by=self.seller)
         pk = self.products[p].pk
         self.on_hand[pk] += D(quantity)
         cover = min(self.owed[pk], self.on_hand[pk])  # the receipt books what was sold short

@@ -3,7 +3,7 @@ till). Each till branch adds its rows here."""
 
 from __future__ import annotations
 
-from .rules import LOGIN, OK, rule, till_staff  # noqa: F401
+from .rules import LOGIN, OK, public, rule, till_staff  # noqa: F401
 
 
 class WorldMixin:
@@ -39,6 +39,13 @@ class WorldMixin:
 
 
 ROWS = {
+    # The offline piece (till/api.py): JSON doors answer 401/403 as JSON, never a login page; an
+    # empty sale is 400 for a till user, nothing sold. The service worker is a public script.
+    "till:api_catalog": rule(anon=401, shopper_a=403, seller_a=OK, cashier=OK, admin=OK),
+    "till:api_pay": rule(anon=401, shopper_a=403, seller_a=400, cashier=400, admin=400,
+                         method="post"),
+    "till:service_worker": public(),
+    "till:offline": till_staff(),
     # Returns by receipt: any receipt of the store, for the counter's staff; shoppers are refused.
     "till:return_find": till_staff(),
     "till:return_order": till_staff(kwargs=lambda w: {"pk": w.counter_sale.pk}),

@@ -33,14 +33,15 @@ def _line(world):
 
 
 def shift_of_seller_a(*, owner=OK, method="get", **kw):
-    return rule(anon=LOGIN, shopper_a=403, seller_a=owner, seller_b=404, admin=404,
+    # Another till user (seller B, a cashier, the admin) learns nothing of it: 404.
+    return rule(anon=LOGIN, shopper_a=403, seller_a=owner, seller_b=404, cashier=404, admin=404,
                 method=method, **kw)
 
 
 ROWS = {
     # Seller A has an open shift (sent on to it); seller B and the admin may open one.
-    "till:home": rule(anon=LOGIN, shopper_a=403, seller_a=REDIRECT, seller_b=OK, admin=OK,
-                      kwargs=_seller_a_selling),
+    "till:home": rule(anon=LOGIN, shopper_a=403, seller_a=REDIRECT, seller_b=OK, cashier=OK,
+                      admin=OK, kwargs=_seller_a_selling),
     "till:sell": shift_of_seller_a(kwargs=_shift),
     "till:search": shift_of_seller_a(kwargs=_shift, query="code=Matrix"),
     "till:shift_detail": shift_of_seller_a(kwargs=_shift),
