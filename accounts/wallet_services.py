@@ -11,7 +11,9 @@ from django.utils.translation import gettext_lazy
 from .audit import audit_record
 from .models import User, WalletEntry
 from .payments import PaymentGateway, payment_gateway
-from .services import MONEY_STEP, wallet_for, wallet_post
+from bibarys.money import money_round
+
+from .services import wallet_for, wallet_post
 
 TOPUP_MIN = Decimal("100")
 TOPUP_MAX = Decimal("1000000")
@@ -23,7 +25,7 @@ TOPUP_UNAVAILABLE = gettext_lazy(
 def wallet_topup(*, user: User, amount: Decimal, gateway: PaymentGateway | None = None,
                  request=None) -> WalletEntry:
     """Charge `amount` through the gateway and put it on the user's wallet."""
-    amount = Decimal(amount).quantize(MONEY_STEP)
+    amount = money_round(amount)
     if amount < TOPUP_MIN or amount > TOPUP_MAX:
         raise ValidationError(_("A top-up is from 100 ₸ to 1 000 000 ₸."), code="topup_limits")
     gateway = gateway or payment_gateway()
@@ -48,7 +50,7 @@ def wallet_credit(*, user: User, amount: Decimal, reason: str, by: User,
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError(_("A reason is required."), code="reason_required")
-    amount = Decimal(amount).quantize(MONEY_STEP)
+    amount = money_round(amount)
     if amount <= 0 or amount > CREDIT_MAX:
         raise ValidationError(_("A credit is from 0,01 ₸ to 1 000 000 ₸."), code="credit_limits")
     with transaction.atomic():

@@ -34,6 +34,7 @@ from django.db.models.functions import NullIf, Round, TruncMonth, TruncWeek
 from django.utils import timezone
 
 from accounts.models import Role
+from bibarys.money import money_round
 from bibarys.sqlite import Alphabetical
 from catalog.models import Product
 from inventory.models import DocumentStatus, ReceiptLine, WriteOffLine
@@ -43,7 +44,6 @@ from .models import BoardSnapshotCategory, BoardSnapshotProduct, SalesDay, Sales
 from .periods import Period
 
 ZERO = Decimal("0.00")
-TIYN = Decimal("0.01")
 SALE_STATUSES = [s.value for s in OrderStatus if s != OrderStatus.CANCELLED]
 
 MONEY = DecimalField(max_digits=20, decimal_places=2)
@@ -73,7 +73,7 @@ def sale_lines(viewer, period: Period | None = None):
 
 
 def _money(value) -> Decimal:
-    return (value if value is not None else ZERO).quantize(TIYN, rounding=ROUND_HALF_UP)
+    return money_round(value if value is not None else ZERO)
 
 
 def change_percent(current, previous) -> Decimal | None:
@@ -96,7 +96,7 @@ def margin_percent(profit, revenue) -> Decimal | None:
 def average(total, count) -> Decimal | None:
     if not count:
         return None
-    return (Decimal(total) / count).quantize(TIYN, rounding=ROUND_HALF_UP)
+    return money_round(Decimal(total) / count)
 
 
 # ---------------------------------------------------------------------------------------------

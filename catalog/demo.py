@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import datetime
 import io
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from pathlib import Path
 
 from django.conf import settings
@@ -24,6 +24,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from accounts.models import User
+from bibarys.money import money_round
 
 from .models import Category, Product, ProductBarcode, ProductPhoto, WishlistItem
 from .demo_names import DESCRIPTIONS_EN, EN, SIZES_EN
@@ -31,7 +32,6 @@ from .demo_names import DESCRIPTIONS_EN, EN, SIZES_EN
 BULK_FROM = 1000
 CHUNK = 2000
 DEMO_PHOTO_DIR = "products/demo"  # shared drawn photos: services never delete files under it
-CENT = Decimal("0.01")
 
 # (slug, name, parent slug, seller username, colour, shape)
 CATEGORIES = [
@@ -294,7 +294,7 @@ def _ean13(body12: str) -> str:
 
 
 def _money(value) -> Decimal:
-    return Decimal(value).quantize(CENT, rounding=ROUND_HALF_UP)
+    return money_round(value)
 
 
 def _templates():

@@ -6,7 +6,7 @@ The on-hand quantity is never written here: it belongs to the inventory ledger."
 
 from __future__ import annotations
 
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Iterable
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -19,7 +19,8 @@ from accounts.audit import audit_record
 from bibarys.cache import catalog_changed
 from bibarys.limits import check_sum, limit_for
 from bibarys.locks import lock_by_pk
-from bibarys.units import Unit, quantity_fits_unit
+from bibarys.money import TIYN, money_round
+from bibarys.units import PIECES_ONLY, Unit, quantity_fits_unit
 
 from .hooks import products_bought
 from .images import photo_process
@@ -27,7 +28,6 @@ from .models import Category, Product, ProductBarcode, ProductPhoto, Review, Wis
 from .signals import products_recategorised
 from .validators import validate_ean
 
-TIYN = Decimal("0.01")
 PRODUCT_FIELDS = ("name", "name_ru", "name_en", "description", "description_ru",
                   "description_en", "category", "unit", "price", "cost_price",
                   "low_stock_threshold", "sku", "is_active")
@@ -118,10 +118,10 @@ def _validate_product_values(*, price, cost_price, unit, low_stock_threshold) ->
         errors["cost_price"] = _("The cost price cannot be negative.")
     if unit not in Unit.values:
         errors["unit"] = _("Choose a unit.")
-    elif low_stock_threshold is not None and (
-            low_stock_threshold < 0 or not quantity_fits_unit(low_stock_threshold, unit)):
-        errors["low_stock_threshold"] = _(
-            "The threshold must be zero or more, in whole pieces for a piece product.")
+    elif low_stock_threshold is not None and low_stock_threshold < 0:
+        errors["low_stock_threshold"] = _("The threshold must be zero or more.")
+    elif low_stock_threshold is not None and not quantity_fits_unit(low_stock_threshold, unit):
+        errors["low_stock_threshold"] = PIECES_ONLY
     if errors:
         raise ValidationError(errors)
 
@@ -551,12 +551,7 @@ def products_bulk_set_category(*, products, by, category: Category) -> int:
 def price_by_percent(price: Decimal, percent: Decimal) -> Decimal:
     """The price changed by `percent` (+10 = 10 % dearer), rounded half-up to the tiyn, never
     below one tiyn."""
-    exact = price * (Decimal(100) + percent) / Decimal(100)
-    try:
-        new = exact.quantize(TIYN, rounding=ROUND_HALF_UP)
-    except InvalidOperation:  # more digits than a Decimal holds: far past any column
-        return exact
-    return max(new, TIYN)
+    return max(money_round(price * (Decimal(100) + percent) / Decimal(100)), TIYN)
 
 
 @transaction.atomic

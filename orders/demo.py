@@ -18,7 +18,7 @@ from __future__ import annotations
 import datetime
 import uuid
 from contextlib import contextmanager
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 
 from django.db.models import Min
 from django.utils import timezone
@@ -26,6 +26,7 @@ from django.utils import timezone
 from accounts.models import Role, User, WalletEntry
 from accounts.demo import WELCOME_BALANCE
 from accounts.services import wallet_for, wallet_post
+from bibarys.money import line_total
 from catalog.demo import REVIEW_TEXTS
 from catalog.models import Product, Review
 from catalog.selectors import bump_catalog_version
@@ -38,7 +39,6 @@ from .services import OrderItem, order_cancel, order_place, order_status_set
 BULK_FROM = 2000
 CHUNK = 2000          # orders per bulk chunk
 DAYS = 90
-TIYN = Decimal("0.01")
 ADDRESSES = [
     "Алматы, Абай даңғылы, 10, 25 пәтер",
     "Алматы, Сейфуллин даңғылы, 531",
@@ -57,7 +57,7 @@ def _quantity(rng, unit: str) -> Decimal:
 
 
 def _total(price: Decimal, quantity: Decimal) -> Decimal:
-    return (price * quantity).quantize(TIYN, rounding=ROUND_HALF_UP)
+    return line_total(price, quantity)
 
 
 def _moment(rng, earliest: datetime.datetime, now: datetime.datetime) -> datetime.datetime:
