@@ -149,8 +149,8 @@ def bump_stock_version() -> None:
 
 # The versions (content, stock) as this process last read them, and when (time.monotonic()).
 # Reading them from Redis on every hit cost more than the rest of the hit under load (a round
-# trip and a context switch to Redis on the same cores: 2,100 against 2,900–3,300 req/s), so a
-# process trusts what it read for PAGE_CACHE_VERSION_SECONDS (a quarter of a second; 0 in
+# trip and a context switch to Redis on the same cores; BENCHMARKS.md, "Figures behind the
+# code"), so a process trusts what it read for PAGE_CACHE_VERSION_SECONDS (a quarter of a second; 0 in
 # tests). A change made in this process shows here at once (the bumps forget them); one made
 # by another server shows here within that time.
 _seen: tuple = (None, 0.0)

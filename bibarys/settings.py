@@ -108,7 +108,8 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     DATABASES["default"]["CONN_MAX_AGE"] = env.int("DB_CONN_MAX_AGE", default=60)
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
     # No JIT: our queries are short, and PostgreSQL's cost guess for the dashboard's board
-    # (correlated name lookups) sent it compiling for 1.1 s to run a 100 ms query.
+    # (correlated name lookups) sent it compiling far longer than the query runs
+    # (BENCHMARKS.md, "Figures behind the code").
     _options = DATABASES["default"].setdefault("OPTIONS", {})
     _options["options"] = (_options.get("options", "") + " -c jit=off").strip()
 elif DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
