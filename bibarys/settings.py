@@ -62,7 +62,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "accounts.middleware.SignedOutNoticeMiddleware",  # a blocked user is told why
     "bibarys.middleware.SignedInNoStoreMiddleware",  # signed-in pages: private, no-store
-    "bibarys.cache.ShopperPageCacheMiddleware",  # the same pages for signed-in shoppers  # the same pages for signed-in shoppers
+    "bibarys.cache.ShopperPageCacheMiddleware",  # the same pages for signed-in shoppers
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -141,11 +141,11 @@ else:
     # is the shared cache here and django-ratelimit's warning about it does not apply.
     SILENCED_SYSTEM_CHECKS = ["django_ratelimit.E003", "django_ratelimit.W001"]
 
-# How long a process trusts the catalog version it read from the cache (bibarys/cache.py): a
+# How long a process trusts the catalog version it read from the cache (bibarys/cache/store.py): a
 # stock or product change shows on every app server's cached shop pages within this time.
 PAGE_CACHE_VERSION_SECONDS = env.float("PAGE_CACHE_VERSION_SECONDS",
                                        default=0.0 if TESTING else 0.25)
-# How old the stock a cached shop page shows may be (bibarys/cache.py): a sale redraws each page
+# How old the stock a cached shop page shows may be (bibarys/cache/store.py): a sale redraws each page
 # at most once in this time, not once per sale.
 PAGE_CACHE_STOCK_SECONDS = env.float("PAGE_CACHE_STOCK_SECONDS", default=0.0 if TESTING else 2.0)
 RATELIMIT_USE_CACHE = "default"
