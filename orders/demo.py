@@ -22,6 +22,7 @@ from decimal import Decimal
 
 from django.db.models import Min
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from accounts.models import Role, User, WalletEntry
 from accounts.demo import WELCOME_BALANCE
@@ -213,12 +214,16 @@ def _seed_services(context, *, wanted, shoppers, admin) -> int:
         wallet = wallet_for(shopper)
         if payment == Order.Payment.WALLET and wallet.balance < total:
             from accounts.payments import DemoGateway
-            from accounts.wallet_services import wallet_topup
+            from accounts.wallet_services import wallet_topup_record
 
-            # Enough for the order, never more than the welcome balance unless the order is.
-            entry = wallet_topup(user=shopper, amount=max(
-                total - wallet.balance, min(Decimal("20000"), WELCOME_BALANCE - wallet.balance)),
-                gateway=DemoGateway())  # seeded money, never a real charge
+            # Enough for the order, never more than the welcome balance unless the order is;
+            # seeded money, never a real charge (the demo gateway's words and reference).
+            amount = max(total - wallet.balance,
+                         min(Decimal("20000"), WELCOME_BALANCE - wallet.balance))
+            paid = DemoGateway().charge(user=shopper, amount=amount)
+            entry = wallet_topup_record(user=shopper, amount=amount,
+                                        reason=gettext("Demo payment (no real money)"),
+                                        reference=paid.reference)
             WalletEntry.objects.filter(pk=entry.pk).update(
                 created_at=moment - datetime.timedelta(minutes=rng.randint(2, 30)))
         order = order_place(
