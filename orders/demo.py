@@ -167,6 +167,8 @@ def _first_receipts(product_ids) -> dict[int, datetime.datetime]:
 # The normal demo: through the services.
 
 
+# Long: the demo's story of one order (a shopper, a basket, a top-up if needed, the placing and
+# the status changes with their times), read top to bottom; it runs once, in a demo.
 def _seed_services(context, *, wanted, shoppers, admin) -> int:
     rng = context.rng
     now = timezone.now()
@@ -358,6 +360,9 @@ def _seed_bulk(context, *, wanted, shoppers, admin) -> int:
     return placed
 
 
+# Long: a chunk of the bulk demo written row by row in the ledger's shape (orders, lines, sale
+# movements, wallet entries, statuses) with bulk_create; the rows must agree, so they are made
+# side by side in one loop.
 def _bulk_chunk(rng, moments, *, now, info, product_ids, on_hand, first, shoppers,
                 admin) -> int:
     orders, baskets = [], []

@@ -96,6 +96,8 @@ def _same_return(existing: OrderReturn, order: Order) -> OrderReturn:
     return existing
 
 
+# Long: one return in one transaction, in lock order (the order, its lines, the products, the
+# wallet); the checks and the writes read as the store's rules, top to bottom.
 def _return(*, order, items, by, refund, idempotency_key, reason, request) -> OrderReturn:
     order = Order.objects.select_for_update().get(pk=order.pk)
     if order.status != OrderStatus.COMPLETED:

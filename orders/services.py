@@ -154,6 +154,9 @@ def _validate_choices(*, payment, delivery, address, channel=Order.Channel.ONLIN
         raise ValidationError(_("Cash is accepted on pickup only."), code="cash_pickup")
 
 
+# Long: the checkout's one transaction in the order it must happen (the cart's lock and the
+# replay, the products' locks, every check, the wallet's lock, then the writes); each step is a
+# helper call or a few lines, and cutting it up would hide the lock order the docstring explains.
 def _place(*, user, payment, idempotency_key, cart, items, delivery, address, phone, note,
            channel, by, expected_total=None) -> Order:
     _validate_choices(payment=payment, delivery=delivery, address=address, channel=channel)

@@ -26,9 +26,16 @@ def python_files(paths: list[str]):
         base = Path(base)
         files = [base] if base.is_file() else sorted(base.rglob("*.py"))
         for path in files:
-            if not SKIP_PARTS.intersection(path.relative_to(ROOT).parts if path.is_absolute()
-                                           else path.parts):
+            if not SKIP_PARTS.intersection(_shown(path).parts):
                 yield path
+
+
+def _shown(path: Path) -> Path:
+    """The path from the project's folder when it is inside it, else as given."""
+    try:
+        return path.resolve().relative_to(ROOT)
+    except ValueError:
+        return path
 
 
 def _reason(lines: list[str], node) -> str | None:
@@ -36,9 +43,9 @@ def _reason(lines: list[str], node) -> str | None:
     first = min([node.lineno] + [d.lineno for d in node.decorator_list]) - 1  # 0-based
     index = first - 1
     while index >= 0 and lines[index].strip().startswith("#"):
-        text = lines[index].strip()
-        if text.startswith(REASON):
-            return text[len(REASON):].strip()
+        if lines[index].strip().startswith(REASON):
+            block = [line.strip().lstrip("#").strip() for line in lines[index:first]]
+            return " ".join(block)[len(REASON) - 2:].strip()
         index -= 1
     return None
 
@@ -62,7 +69,7 @@ def main(argv=None) -> int:
     args = parser.parse_args(argv)
     unexplained = 0
     for path in python_files(args.paths):
-        shown = path.relative_to(ROOT) if path.is_absolute() else path
+        shown = _shown(path)
         count = len(path.read_text(encoding="utf-8").splitlines())
         if count > args.module_lines:
             unexplained += 1
