@@ -17,7 +17,7 @@ from ..models import Category, Product
 from ..signals import products_recategorised
 from ._common import _changed
 from .categories import _check_admin
-from .products import product_delete
+from .products import _product_delete
 
 
 def _bulk_scope(by, products):
@@ -25,7 +25,7 @@ def _bulk_scope(by, products):
     return list(products.order_by("pk"))
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def products_bulk_set_active(*, products, by, active: bool) -> int:
     items = [p for p in _bulk_scope(by, products) if p.is_active != active]
     Product.objects.filter(pk__in=[p.pk for p in items]).update(is_active=active)
@@ -36,7 +36,7 @@ def products_bulk_set_active(*, products, by, active: bool) -> int:
     return len(items)
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def products_bulk_set_category(*, products, by, category: Category) -> int:
     items = [p for p in _bulk_scope(by, products) if p.category_id != category.pk]
     Product.objects.filter(pk__in=[p.pk for p in items]).update(category=category)
@@ -55,7 +55,7 @@ def price_by_percent(price: Decimal, percent: Decimal) -> Decimal:
     return max(money_round(price * (Decimal(100) + percent) / Decimal(100)), TIYN)
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def products_bulk_change_price(*, products, by, percent: Decimal) -> int:
     if percent <= Decimal(-100) or percent > Decimal(1000):
         raise ValidationError(_("The change must be more than −100 % and at most 1000 %."))
@@ -76,7 +76,7 @@ def products_bulk_change_price(*, products, by, percent: Decimal) -> int:
     return len(changed)
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def products_bulk_delete(*, products, by) -> tuple[int, int]:
     """Delete the never-sold, stock-free products of the selection; (deleted, kept)."""
     items = _bulk_scope(by, products)
@@ -92,7 +92,7 @@ def products_bulk_delete(*, products, by) -> tuple[int, int]:
         if product.pk in sold or product.pk in stocked:
             continue
         try:
-            product_delete(product=product, by=by)
+            _product_delete(product, by)
             deleted += 1
         except ValidationError:
             continue

@@ -37,6 +37,8 @@ def _check_name(category: Category | None, name: str, parent: Category | None) -
         raise ValidationError({"name": _("There is already a category with this name here.")})
 
 
+# Not durable: the product import (inventory) creates the categories its file names inside its
+# own transaction.
 @transaction.atomic
 def category_create(*, by, name: str, parent: Category | None = None,
                     position: int = 0, request=None) -> Category:
@@ -51,7 +53,7 @@ def category_create(*, by, name: str, parent: Category | None = None,
     return category
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def category_update(*, category: Category, by, name: str, parent: Category | None = None,
                     position: int = 0, request=None) -> Category:
     _check_admin(by)
@@ -70,7 +72,7 @@ def category_update(*, category: Category, by, name: str, parent: Category | Non
     return category
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def category_delete(*, category: Category, by, request=None) -> None:
     """Only an empty category goes: one with products or sub-categories stays."""
     _check_admin(by)

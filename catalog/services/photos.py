@@ -46,7 +46,7 @@ def _photo_attach(product: Product, processed, *, position: int) -> ProductPhoto
     return photo
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def photo_add(*, product: Product, by, upload) -> ProductPhoto:
     """Check, re-encode and attach a photo (at most five; the first becomes the main one)."""
     _check_staff_scope(by, product)
@@ -63,7 +63,7 @@ def photo_add(*, product: Product, by, upload) -> ProductPhoto:
     return photo
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def photo_remove(*, photo: ProductPhoto, by) -> None:
     product = photo.product
     _check_staff_scope(by, product)
@@ -83,7 +83,7 @@ def photo_remove(*, photo: ProductPhoto, by) -> None:
     _changed()
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def photo_set_main(*, photo: ProductPhoto, by) -> ProductPhoto:
     product = photo.product
     _check_staff_scope(by, product)
@@ -97,7 +97,7 @@ def photo_set_main(*, photo: ProductPhoto, by) -> ProductPhoto:
     return photo
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def photo_move(*, photo: ProductPhoto, by, step: int) -> None:
     """Move a photo one place earlier (step=-1) or later (step=+1)."""
     product = photo.product
@@ -108,12 +108,17 @@ def photo_move(*, photo: ProductPhoto, by, step: int) -> None:
     target = index + step
     if 0 <= target < len(photos):
         photos[index], photos[target] = photos[target], photos[index]
-        photo_reorder(product=product, by=by, order=[p.pk for p in photos])
+        _photo_reorder(product, by, [p.pk for p in photos])
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def photo_reorder(*, product: Product, by, order: list[int]) -> None:
     """Put the product's photos in the given order of primary keys (all of them, once each)."""
+    _photo_reorder(product, by, order)
+
+
+def _photo_reorder(product: Product, by, order: list[int]) -> None:
+    """photo_reorder in the caller's transaction (photo_move, which holds the product's lock)."""
     _check_staff_scope(by, product)
     photos = {p.pk: p for p in product.photos.all()}
     if sorted(order) != sorted(photos):

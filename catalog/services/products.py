@@ -85,7 +85,7 @@ def _validate_product_values(*, price, cost_price, unit, low_stock_threshold) ->
         raise ValidationError(errors)
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def product_create(*, by, name: str, category: Category, unit: str, price: Decimal,
                    sku: str, cost_price: Decimal = Decimal("0.00"), description: str = "",
                    low_stock_threshold: Decimal = Decimal("5"), barcodes: Iterable[str] = (),
@@ -132,7 +132,7 @@ def product_create(*, by, name: str, category: Category, unit: str, price: Decim
     return product
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def product_update(*, product: Product, by, barcodes: Iterable[str] | None = None,
                    **fields) -> Product:
     """Change a product's card. Price changes leave an audit entry; the unit cannot change once
@@ -174,7 +174,7 @@ def product_update(*, product: Product, by, barcodes: Iterable[str] | None = Non
     return product
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def product_set_active(*, product: Product, by, active: bool) -> Product:
     """Archive (hide from the shop, keep the history) or bring back a product."""
     _check_staff_scope(by, product)
@@ -200,10 +200,21 @@ def product_was_sold(product: Product) -> bool:
     return product.order_lines.exists()
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def product_delete(*, product: Product, by) -> None:
     """Delete a product that never sold and has no stock history; one with orders or movements
     is only archived (its history must survive)."""
+    _product_delete(product, by)
+
+
+def _product_delete(product: Product, by) -> None:
+    """product_delete in the caller's transaction (the admin's bulk delete), in a savepoint of
+    its own: a product refused leaves nothing behind, not even its audit entry."""
+    with transaction.atomic():
+        _product_delete_now(product, by)
+
+
+def _product_delete_now(product: Product, by) -> None:
     _check_staff_scope(by, product)
     if product_was_sold(product):
         raise ValidationError(_("This product appears in orders: it can be archived, not deleted."),

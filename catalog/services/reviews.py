@@ -20,7 +20,7 @@ def user_bought(user, product: Product) -> bool:
     return product.pk in products_bought(user, [product.pk])
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def review_save(*, product: Product, user, rating: int, text: str = "") -> Review:
     """Write or edit the shopper's one review of a product they bought."""
     if not user_bought(user, product):
@@ -37,7 +37,7 @@ def review_save(*, product: Product, user, rating: int, text: str = "") -> Revie
     return review
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def review_hide(*, review: Review, by, hidden: bool = True) -> Review:
     """The product's seller or an admin hides an abusive review (or shows it again)."""
     _check_staff_scope(by, review.product)
