@@ -57,15 +57,6 @@ def client_ip(request) -> str | None:
     return request.META.get("REMOTE_ADDR") or None
 
 
-def diff(before: dict, after: dict) -> dict:
-    """{"field": [before, after]} for the fields whose value changed."""
-    return {
-        field: [before.get(field), after.get(field)]
-        for field in sorted(set(before) | set(after))
-        if before.get(field) != after.get(field)
-    }
-
-
 def audit_record(*, actor, action: str, obj, changes: dict | None = None, request=None,
                  ip: str | None = None) -> AuditEntry:
     """Write one audit entry about `obj` (a model instance)."""

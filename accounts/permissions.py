@@ -3,7 +3,6 @@
 from functools import wraps
 
 from django.contrib.auth.decorators import login_required
-from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404
 
@@ -32,17 +31,6 @@ def role_required(*roles):
 staff_required = role_required(*STAFF_ROLES)
 admin_required = role_required(Role.ADMIN)
 till_required = role_required(*TILL_ROLES)
-
-
-class RoleRequiredMixin(LoginRequiredMixin):
-    """Class-based twin of role_required: set `roles` on the view."""
-
-    roles: tuple = ()
-
-    def dispatch(self, request, *args, **kwargs):
-        if request.user.is_authenticated and request.user.role not in self.roles:
-            raise PermissionDenied
-        return super().dispatch(request, *args, **kwargs)
 
 
 def owned_or_404(queryset, user, *, owner_field: str = "user", **lookup):

@@ -8,11 +8,10 @@ from django.db.models import F
 from django.utils.translation import gettext as _
 
 from bibarys.locks import lock_or_create
-from bibarys.money import format_money
+from bibarys.money import format_money, money_round
 
 from .models import Role, User, Wallet, WalletEntry
 
-MONEY_STEP = Decimal("0.01")
 
 
 class InsufficientFunds(ValidationError):
@@ -63,7 +62,7 @@ def wallet_post(*, wallet: Wallet, kind: str, amount: Decimal, by: User | None =
     Otherwise the wallet is moved inside a savepoint and read back. Either way the conditional
     UPDATE keeps the balance from going negative.
     """
-    amount = Decimal(amount).quantize(MONEY_STEP)
+    amount = money_round(amount)
     if amount == 0:
         raise ValidationError(_("The amount must not be zero."), code="zero_amount")
     if locked:

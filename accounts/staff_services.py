@@ -103,7 +103,9 @@ def _sessions_end_after_commit(user: User, reason: str = "") -> None:
     transaction.on_commit(lambda: user_sessions_end(user=User(pk=user_pk), reason=reason))
 
 
-@transaction.atomic
+# Durable: a page of its own; inside another transaction the sessions it ends after the commit
+# and the audit entry would wait on (or vanish with) someone else's work.
+@transaction.atomic(durable=True)
 def user_role_change(*, user: User, role: str, by: User, request=None) -> User:
     """Give `user` another role. An admin cannot demote themselves; the last active admin keeps
     the admin role."""
@@ -127,7 +129,9 @@ def user_role_change(*, user: User, role: str, by: User, request=None) -> User:
     return target
 
 
-@transaction.atomic
+# Durable: a page of its own; inside another transaction the sessions it ends after the commit
+# and the audit entry would wait on (or vanish with) someone else's work.
+@transaction.atomic(durable=True)
 def user_block(*, user: User, reason: str, by: User, request=None) -> User:
     """Block `user`: they cannot log in and every open session of theirs ends now."""
     reason = (reason or "").strip()
@@ -152,7 +156,9 @@ def user_block(*, user: User, reason: str, by: User, request=None) -> User:
     return target
 
 
-@transaction.atomic
+# Durable: a page of its own; inside another transaction the sessions it ends after the commit
+# and the audit entry would wait on (or vanish with) someone else's work.
+@transaction.atomic(durable=True)
 def user_unblock(*, user: User, by: User, reason: str = "", request=None) -> User:
     """Let a blocked user log in again."""
     locked = _lock_admins_and(user, by)
@@ -204,7 +210,9 @@ def user_delete_outcome(user: User) -> str:
     return ANONYMISE if user_history_exists(user) else DELETE
 
 
-@transaction.atomic
+# Durable: a page of its own; inside another transaction the sessions it ends after the commit
+# and the audit entry would wait on (or vanish with) someone else's work.
+@transaction.atomic(durable=True)
 def user_delete(*, user: User, by: User, request=None) -> str:
     """Delete a user with no history; otherwise erase their personal data and close the account,
     keeping the row their orders, ledger rows and audit entries point at. Returns DELETE or

@@ -1,10 +1,8 @@
-from decimal import Decimal
-
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from bibarys.fields import LocalDecimalField
-from bibarys.money import format_money
+from bibarys.money import TIYN, format_money
 
 from .wallet_services import CREDIT_MAX, TOPUP_MAX, TOPUP_MIN
 
@@ -22,7 +20,7 @@ class TopUpForm(forms.Form):
 
 
 class CreditForm(forms.Form):
-    amount = LocalDecimalField(label=_("Amount, ₸"), min_value=Decimal("0.01"),
+    amount = LocalDecimalField(label=_("Amount, ₸"), min_value=TIYN,
                                max_value=CREDIT_MAX, places=2, money=True)
     reason = forms.CharField(label=_("Reason"), max_length=255,
                              help_text=_("The shopper sees it in their wallet history."))

@@ -8,10 +8,12 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from bibarys.money import money_round
+
 from .audit import audit_record
 from .models import User, WalletEntry
 from .payments import PaymentGateway, payment_gateway
-from .services import MONEY_STEP, wallet_for, wallet_post
+from .services import wallet_for, wallet_post
 
 TOPUP_MIN = Decimal("100")
 TOPUP_MAX = Decimal("1000000")
@@ -22,8 +24,12 @@ TOPUP_UNAVAILABLE = gettext_lazy(
 
 def wallet_topup(*, user: User, amount: Decimal, gateway: PaymentGateway | None = None,
                  request=None) -> WalletEntry:
-    """Charge `amount` through the gateway and put it on the user's wallet."""
-    amount = Decimal(amount).quantize(MONEY_STEP)
+    """Charge `amount` through the gateway and put it on the user's wallet.
+
+    Never inside another transaction (durable): the money is taken by the gateway before the
+    entry is written, so a caller's rollback would keep the charge and lose the entry. Seeding
+    code that needs a top-up in its own transaction uses wallet_topup_record."""
+    amount = money_round(amount)
     if amount < TOPUP_MIN or amount > TOPUP_MAX:
         raise ValidationError(_("A top-up is from 100 ₸ to 1 000 000 ₸."), code="topup_limits")
     gateway = gateway or payment_gateway()
@@ -34,9 +40,18 @@ def wallet_topup(*, user: User, amount: Decimal, gateway: PaymentGateway | None 
         raise ValidationError(result.message or _("The payment did not go through."),
                               code="payment_failed")
     reason = _("Demo payment (no real money)") if gateway.is_demo else gateway.name
-    with transaction.atomic():
-        return wallet_post(wallet=wallet_for(user), kind=WalletEntry.Kind.TOPUP, amount=amount,
-                           by=user, reason=reason, reference=f"topup:{result.reference}"[:64])
+    with transaction.atomic(durable=True):
+        return wallet_topup_record(user=user, amount=amount, reason=reason,
+                                   reference=result.reference)
+
+
+def wallet_topup_record(*, user: User, amount: Decimal, reason: str,
+                        reference: str) -> WalletEntry:
+    """The ledger row of a top-up already paid (`reference`: the gateway's), in the caller's
+    transaction: wallet_topup's inner step, and the demo's seeded money."""
+    return wallet_post(wallet=wallet_for(user), kind=WalletEntry.Kind.TOPUP,
+                       amount=money_round(amount), by=user, reason=reason,
+                       reference=f"topup:{reference}"[:64])
 
 
 def wallet_credit(*, user: User, amount: Decimal, reason: str, by: User,
@@ -48,10 +63,11 @@ def wallet_credit(*, user: User, amount: Decimal, reason: str, by: User,
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError(_("A reason is required."), code="reason_required")
-    amount = Decimal(amount).quantize(MONEY_STEP)
+    amount = money_round(amount)
     if amount <= 0 or amount > CREDIT_MAX:
         raise ValidationError(_("A credit is from 0,01 ₸ to 1 000 000 ₸."), code="credit_limits")
-    with transaction.atomic():
+    # Durable: an admin's credit is its own act, audited with the balance it saw.
+    with transaction.atomic(durable=True):
         wallet = wallet_for(user)
         before = wallet.balance
         entry = wallet_post(wallet=wallet, kind=WalletEntry.Kind.CREDIT, amount=amount, by=by,

@@ -6,13 +6,13 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import NoReverseMatch, reverse
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from bibarys.fields import parse_decimal
 from bibarys.money import format_money
 from bibarys.ratelimits import limit
+from bibarys.view_helpers import safe_next
 
 from .models import User
 from .payments import payment_gateway
@@ -36,13 +36,6 @@ def wallet(request):
         request.GET.get("page"))
     return render(request, "accounts/wallet.html",
                   {"wallet": account, "page_obj": page, "gateway": gateway})
-
-
-def _safe_next(request, value: str) -> str:
-    if value and url_has_allowed_host_and_scheme(value, allowed_hosts={request.get_host()},
-                                                 require_https=request.is_secure()):
-        return value
-    return ""
 
 
 def _suggested_amount(raw):
@@ -70,7 +63,7 @@ def wallet_topup(request):
                       {"gateway": None, "wallet": wallet_for(request.user)})
     form = TopUpForm(request.POST or None,
                      initial={"amount": _suggested_amount(request.GET.get("amount")),
-                              "next": _safe_next(request, request.GET.get("next", ""))})
+                              "next": safe_next(request, target=request.GET.get("next", ""))})
     if request.method == "POST" and form.is_valid():
         try:
             entry = topup_service(user=request.user, amount=form.cleaned_data["amount"],
@@ -81,7 +74,7 @@ def wallet_topup(request):
             messages.success(request, _("%(amount)s added to your wallet. Balance: %(balance)s.")
                              % {"amount": format_money(entry.amount),
                                 "balance": format_money(entry.balance_after)})
-            return redirect(_safe_next(request, form.cleaned_data.get("next", ""))
+            return redirect(safe_next(request, target=form.cleaned_data.get("next", ""))
                             or "accounts:wallet")
     return render(request, "accounts/wallet_topup.html",
                   {"form": form, "gateway": gateway, "presets": PRESETS,

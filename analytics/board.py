@@ -112,7 +112,8 @@ def _build(scope: int, first: datetime.date, last: datetime.date) -> int:
             cursor.execute(categories, params)
             if connection.vendor == "postgresql":
                 # Fresh rows without statistics make the planner read the whole snapshot
-                # where an index walk of a few rows does (0.7 s instead of 1 ms).
+                # where an index walk of a few rows does (BENCHMARKS.md, "Figures behind the
+                # code").
                 cursor.execute(f"ANALYZE {quote(BoardSnapshotProduct._meta.db_table)}")
         _drop(list(BoardSnapshot.objects.filter(built_at__lt=_start_of_today())
                    .values_list("pk", flat=True)))

@@ -8,7 +8,6 @@ from decimal import Decimal
 from django.utils import timezone
 from django.utils.translation import gettext as _, gettext_lazy
 
-from bibarys.money import format_money
 
 from orders.vat import vat_by_rate
 
@@ -140,6 +139,3 @@ def report_filename(name: str, period: Period, fmt: str) -> str:
         return f"bibarys-stock-{timezone.localdate().isoformat()}.{fmt}"
     return f"bibarys-{name}-{period.first.isoformat()}_{period.last.isoformat()}.{fmt}"
 
-
-def money_text(value) -> str:
-    return format_money(value)

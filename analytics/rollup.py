@@ -16,19 +16,19 @@ reads go on, order signals wait) so an order committing meanwhile is counted exa
 from __future__ import annotations
 
 import datetime
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 
 from django.db import connection, transaction
 from django.db.models import Count, Sum
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
+from bibarys.money import line_total
 from orders.models import OrderLine, OrderStatus
 
 from .board import forget, forget_if_closed
 from .models import SalesDay, SalesDayProduct, SalesDaySeller
 
-TIYN = Decimal("0.01")
 SALE_STATUSES = [s.value for s in OrderStatus if s != OrderStatus.CANCELLED]
 
 
@@ -42,7 +42,7 @@ def sale_day(moment: datetime.datetime) -> datetime.date:
 
 
 def line_cost(quantity: Decimal, cost_price: Decimal) -> Decimal:
-    return (quantity * cost_price).quantize(TIYN, rounding=ROUND_HALF_UP)
+    return line_total(cost_price, quantity)
 
 
 def line_items(unit: str, quantity: Decimal) -> Decimal:
@@ -81,9 +81,9 @@ def rollup_order(order, *, sign: int) -> None:
     total = {"items": Decimal("0"), "revenue": Decimal("0"), "cost": Decimal("0")}
     sellers = set()
     product_rows = []
-    for product_id, seller_id, unit, quantity, line_total, cost_price in lines:
+    for product_id, seller_id, unit, quantity, sold_for, cost_price in lines:
         delta = {"quantity": quantity, "items": line_items(unit, quantity),
-                 "revenue": line_total, "cost": line_cost(quantity, cost_price)}
+                 "revenue": sold_for, "cost": line_cost(quantity, cost_price)}
         for key in total:
             total[key] += delta[key]
         sellers.add(seller_id)

@@ -25,6 +25,50 @@ _KEY = re.compile(r'name="idempotency_key" value="([0-9a-f-]+)"')
 _TOTAL = re.compile(r'name="expected_total" value="([0-9.]+)"')
 
 
+def _order(client, pk):
+    """One whole checkout through the three requests a browser sends: (seconds, queries, SQL)
+    of each step."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    key = {}
+    steps = [
+        lambda: client.post(f"/orders/cart/add/{pk}/", {"quantity": "1"},
+                            HTTP_HX_REQUEST="true"),
+        lambda: key.update(page=client.post(
+            "/orders/checkout/", {"delivery": "pickup", "phone": "+7 701 234 56 78"},
+            HTTP_HX_REQUEST="true")) or key["page"],
+        lambda: client.post("/orders/checkout/review/", {
+            "idempotency_key": _KEY.search(key["page"].content.decode()).group(1),
+            "expected_total": _TOTAL.search(key["page"].content.decode()).group(1),
+            "payment": "wallet"}),
+    ]
+    out = []
+    for step, expected in zip(steps, (200, 200, 302)):
+        with CaptureQueriesContext(connection) as queries:
+            started = time.perf_counter()
+            response = step()
+            seconds = time.perf_counter() - started
+        if response.status_code != expected:
+            sys.exit(f"unexpected {response.status_code} (wallet empty? stock gone?)")
+        out.append((seconds, len(queries), [q["sql"] for q in queries.captured_queries]))
+    return out
+
+
+def _print_steps(names, totals, last, args) -> None:
+    """The mean time and queries of each step, the SQL of the last order if asked."""
+    if args.sql:
+        for name, (_seconds, _queries, sql) in zip(names, last):
+            print(f"-- {name}")
+            for statement in sql:
+                print("   ", statement[:160])
+    for name, (seconds, queries) in zip(names, totals):
+        print(f"{name:14} {seconds / args.orders * 1000:7.1f} ms  "
+              f"{queries / args.orders:5.1f} queries")
+    whole = sum(t[0] for t in totals) / args.orders
+    print(f"{'one order':14} {whole * 1000:7.1f} ms  → at most {2 / whole:.0f} orders/s on 2 cores")
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--orders", type=int, default=60)
@@ -38,9 +82,7 @@ def main(argv=None):
     env = bench_env(argparse.Namespace(database=args.database))
     django_setup({**env, "ALLOWED_HOSTS": "127.0.0.1,testserver"})
 
-    from django.db import connection
     from django.test import Client
-    from django.test.utils import CaptureQueriesContext
 
     from accounts.models import User
     from catalog.models import Product
@@ -57,32 +99,8 @@ def main(argv=None):
     client.force_login(shopper)
     names = ["add to cart", "delivery → review", "place"]
 
-    def order(pk):
-        key = {}
-        steps = [
-            lambda: client.post(f"/orders/cart/add/{pk}/", {"quantity": "1"},
-                                HTTP_HX_REQUEST="true"),
-            lambda: key.update(page=client.post(
-                "/orders/checkout/", {"delivery": "pickup", "phone": "+7 701 234 56 78"},
-                HTTP_HX_REQUEST="true")) or key["page"],
-            lambda: client.post("/orders/checkout/review/", {
-                "idempotency_key": _KEY.search(key["page"].content.decode()).group(1),
-                "expected_total": _TOTAL.search(key["page"].content.decode()).group(1),
-                "payment": "wallet"}),
-        ]
-        out = []
-        for step, expected in zip(steps, (200, 200, 302)):
-            with CaptureQueriesContext(connection) as queries:
-                started = time.perf_counter()
-                response = step()
-                seconds = time.perf_counter() - started
-            if response.status_code != expected:
-                sys.exit(f"unexpected {response.status_code} (wallet empty? stock gone?)")
-            out.append((seconds, len(queries), [q["sql"] for q in queries.captured_queries]))
-        return out
-
     for n in range(5):  # warm
-        order(products[n % len(products)])
+        _order(client, products[n % len(products)])
     totals = [[0.0, 0] for _ in names]
     last = []
     profiler = None
@@ -92,24 +110,14 @@ def main(argv=None):
         profiler = cProfile.Profile()
         profiler.enable()
     for n in range(args.orders):
-        last = order(products[n % len(products)])
+        last = _order(client, products[n % len(products)])
         for total, (seconds, queries, _sql) in zip(totals, last):
             total[0] += seconds
             total[1] += queries
     if profiler is not None:
         profiler.disable()
         profiler.dump_stats(args.profile)
-    if args.sql:
-        for name, (_seconds, _queries, sql) in zip(names, last):
-            print(f"-- {name}")
-            for statement in sql:
-                print("   ", statement[:160])
-    for name, (seconds, queries) in zip(names, totals):
-        print(f"{name:14} {seconds / args.orders * 1000:7.1f} ms  "
-              f"{queries / args.orders:5.1f} queries")
-    whole = sum(t[0] for t in totals) / args.orders
-    print(f"{'one order':14} {whole * 1000:7.1f} ms  → at most {2 / whole:.0f} orders/s on 2 cores")
-
+    _print_steps(names, totals, last, args)
 
 if __name__ == "__main__":
     main()

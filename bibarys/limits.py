@@ -121,14 +121,6 @@ def default_limit(places: int, *, money: bool = False) -> Limit:
     return limit_for("catalog.Product.quantity")
 
 
-def check_value(model, name: str, value, *, field: str | None = None, min_value=None,
-                max_value=None) -> Decimal:
-    """`value` checked against `model.name`'s column (and a narrower store rule, if any)."""
-    limit = limit_for(model._meta.get_field(name)).narrowed(min_value=min_value,
-                                                            max_value=max_value)
-    return limit.check(value, field=field)
-
-
 def check_sum(value, model, name: str, *, what: str, field: str | None = None) -> Decimal:
     """A sum computed from bounded parts (price × quantity, an order total, a price after a bulk
     change) checked before it is written: the message says which sum and names its limit."""

@@ -7,7 +7,24 @@ from django.utils import translation
 from .units import UNIT_STEP, UNIT_SHORT, Unit
 
 NBSP = "\xa0"
+# One tiyn, the smallest coin: every amount of money is rounded to it, half up, as a cashier does.
 TIYN = Decimal("0.01")
+
+
+def money_round(value) -> Decimal:
+    """An amount rounded half up to the tiyn. A value with more digits than a Decimal holds (far
+    past any column) comes back unrounded, for the caller's bounds check to refuse it."""
+    exact = Decimal(value)
+    try:
+        return exact.quantize(TIYN, rounding=ROUND_HALF_UP)
+    except InvalidOperation:
+        return exact
+
+
+def line_total(price, quantity) -> Decimal:
+    """Price × quantity rounded half up to the tiyn: a line of a cart, an order, a return or a
+    stock document (1 kg at 999,99 ₸ × 0,333 → 333,00 ₸)."""
+    return money_round(Decimal(price) * Decimal(quantity))
 
 
 def _group(integer_digits: str, sep: str) -> str:

@@ -68,7 +68,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "accounts.middleware.SignedOutNoticeMiddleware",  # a blocked user is told why
     "bibarys.middleware.SignedInNoStoreMiddleware",  # signed-in pages: private, no-store
-    "bibarys.cache.ShopperPageCacheMiddleware",  # the same pages for signed-in shoppers  # the same pages for signed-in shoppers
+    "bibarys.cache.ShopperPageCacheMiddleware",  # the same pages for signed-in shoppers
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -114,7 +114,8 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     DATABASES["default"]["CONN_MAX_AGE"] = env.int("DB_CONN_MAX_AGE", default=60)
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
     # No JIT: our queries are short, and PostgreSQL's cost guess for the dashboard's board
-    # (correlated name lookups) sent it compiling for 1.1 s to run a 100 ms query.
+    # (correlated name lookups) sent it compiling far longer than the query runs
+    # (BENCHMARKS.md, "Figures behind the code").
     _options = DATABASES["default"].setdefault("OPTIONS", {})
     _options["options"] = (_options.get("options", "") + " -c jit=off").strip()
     # The test database is cloned from this template when set: CI makes one with the ICU kk-KZ
@@ -151,11 +152,11 @@ else:
     # is the shared cache here and django-ratelimit's warning about it does not apply.
     SILENCED_SYSTEM_CHECKS = ["django_ratelimit.E003", "django_ratelimit.W001"]
 
-# How long a process trusts the catalog version it read from the cache (bibarys/cache.py): a
+# How long a process trusts the catalog version it read from the cache (bibarys/cache/store.py): a
 # stock or product change shows on every app server's cached shop pages within this time.
 PAGE_CACHE_VERSION_SECONDS = env.float("PAGE_CACHE_VERSION_SECONDS",
                                        default=0.0 if TESTING else 0.25)
-# How old the stock a cached shop page shows may be (bibarys/cache.py): a sale redraws each page
+# How old the stock a cached shop page shows may be (bibarys/cache/store.py): a sale redraws each page
 # at most once in this time, not once per sale.
 PAGE_CACHE_STOCK_SECONDS = env.float("PAGE_CACHE_STOCK_SECONDS", default=0.0 if TESTING else 2.0)
 RATELIMIT_USE_CACHE = "default"

@@ -2,10 +2,12 @@ from django.db import connection
 from django.http import HttpResponseServerError, JsonResponse
 from django.template import loader
 from django.shortcuts import render
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
+
+from .view_helpers import safe_next
+
 
 @never_cache
 @require_GET
@@ -22,9 +24,7 @@ def healthz(request):
 
 def ratelimited(request, exception=None):
     """django-ratelimit's answer: 429 with a message in the visitor's language."""
-    referer = request.headers.get("referer", "")
-    back = referer if url_has_allowed_host_and_scheme(
-        referer, allowed_hosts={request.get_host()}, require_https=request.is_secure()) else ""
+    back = safe_next(request, target=request.headers.get("referer", ""))
     response = render(
         request, "errors/429.html",
         {"message": _("Too many attempts. Please wait a minute and try again."),

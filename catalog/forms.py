@@ -11,7 +11,8 @@ from django.utils.translation import gettext_lazy as _, pgettext_lazy
 from accounts.models import Role, User
 from bibarys.fields import LocalDecimalField
 from bibarys.limits import limit_for
-from bibarys.units import Unit, quantity_fits_unit
+from bibarys.money import TIYN
+from bibarys.units import PIECES_ONLY, Unit, quantity_fits_unit
 
 from .images import MAX_UPLOAD_BYTES
 from .models import Category, Product, ProductPhoto
@@ -157,7 +158,7 @@ class ProductForm(forms.Form):
                               help_text=_("Optional. Empty: English readers see the Kazakh name."))
     category = forms.ModelChoiceField(label=_("Category"), queryset=Category.objects.none())
     unit = forms.ChoiceField(label=_("Unit"), choices=Unit.choices)
-    price = LocalDecimalField(label=_("Sale price, ₸"), limit=PRICE, min_value=Decimal("0.01"))
+    price = LocalDecimalField(label=_("Sale price, ₸"), limit=PRICE, min_value=TIYN)
     cost_price = LocalDecimalField(label=_("Cost price, ₸"), limit=COST, min_value=Decimal("0"),
                                    initial=Decimal("0"))
     low_stock_threshold = LocalDecimalField(
@@ -263,8 +264,7 @@ class ProductForm(forms.Form):
         data = super().clean()
         unit, threshold = data.get("unit"), data.get("low_stock_threshold")
         if unit and threshold is not None and not quantity_fits_unit(threshold, unit):
-            self.add_error("low_stock_threshold",
-                           _("A piece product counts in whole pieces."))
+            self.add_error("low_stock_threshold", PIECES_ONLY)
         return data
 
 

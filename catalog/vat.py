@@ -6,13 +6,13 @@ its sale lines keep no rate. The VAT of a sale line is computed once, when the o
 (orders.services.order_place), from the line's sum: sum × rate / (100 + rate), rounded half up
 to the tiyn. Each line keeps its rate and VAT; a receipt's VAT by rate is the sum of its lines."""
 
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-TIYN = Decimal("0.01")
+from bibarys.money import money_round
 
 
 class VatRate(models.TextChoices):
@@ -45,7 +45,7 @@ def vat_in(amount: Decimal, rate: str) -> Decimal:
     percent = PERCENT.get(rate, Decimal("0"))
     if not percent:
         return Decimal("0.00")
-    return (amount * percent / (100 + percent)).quantize(TIYN, rounding=ROUND_HALF_UP)
+    return money_round(amount * percent / (100 + percent))
 
 
 def rate_label(rate: str) -> str:

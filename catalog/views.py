@@ -13,13 +13,13 @@ from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts.permissions import admin_required, staff_required
 from bibarys.cache import CatalogCountPaginator, cache_shop_page, page_cache_skip
 from bibarys.ratelimits import limit
+from bibarys.view_helpers import error_text, safe_next
 
 from . import selectors, services
 from .forms import (BulkActionForm, CategoryForm, ManageFilterForm, PhotoForm, ProductForm,
@@ -27,18 +27,6 @@ from .forms import (BulkActionForm, CategoryForm, ManageFilterForm, PhotoForm, P
 from .models import Category, Product, ProductPhoto, Review, WishlistItem
 
 SHOP_PER_PAGE = 24
-
-
-def _safe_next(request, fallback: str) -> str:
-    target = request.POST.get("next") or request.GET.get("next") or ""
-    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()},
-                                                  require_https=request.is_secure()):
-        return target
-    return fallback
-
-
-def _error_text(error: ValidationError) -> str:
-    return " ".join(error.messages)
 
 
 # The shop --------------------------------------------------------------------------------------
@@ -155,7 +143,7 @@ def review_hide(request, pk):
     services.review_hide(review=review, by=request.user, hidden=hidden)
     messages.success(request, _("The review is hidden.") if hidden
                      else _("The review is shown again."))
-    return redirect(_safe_next(request, review.product.get_absolute_url() + "#reviews"))
+    return redirect(safe_next(request, review.product.get_absolute_url() + "#reviews"))
 
 
 # Wishlist ---------------------------------------------------------------------------------------
@@ -183,7 +171,7 @@ def wishlist_toggle(request, product_pk):
                       {"product": product, "in_wishlist": in_wishlist})
     messages.success(request, _("Added to your wishlist.") if in_wishlist
                      else _("Removed from your wishlist."))
-    return redirect(_safe_next(request, product.get_absolute_url()))
+    return redirect(safe_next(request, product.get_absolute_url()))
 
 
 @login_required
@@ -240,14 +228,14 @@ def manage_bulk(request):
         for field, errors in form.errors.items():
             label = form.fields[field].label if field in form.fields else ""
             messages.error(request, f"{label}: {' '.join(errors)}" if label else " ".join(errors))
-        return redirect(_safe_next(request, reverse("catalog:manage_list")))
+        return redirect(safe_next(request, reverse("catalog:manage_list")))
     data = form.cleaned_data
     products = Product.objects.filter(pk__in=[p.pk for p in data["products"]])
     if not data["confirm"]:
         return render(request, "catalog/manage_bulk_confirm.html", {
             "form": form, "products": list(products.select_related("category")[:200]),
             "count": products.count(), "action_label": dict(form.ACTIONS)[data["action"]],
-            "next": _safe_next(request, reverse("catalog:manage_list"))})
+            "next": safe_next(request, reverse("catalog:manage_list"))})
     action, by = data["action"], request.user
     try:
         if action in ("archive", "activate"):
@@ -268,8 +256,8 @@ def manage_bulk(request):
                                         "archive them instead): %(kept)s.")
                              % {"deleted": deleted, "kept": kept})
     except ValidationError as error:
-        messages.error(request, _error_text(error))
-    return redirect(_safe_next(request, reverse("catalog:manage_list")))
+        messages.error(request, error_text(error))
+    return redirect(safe_next(request, reverse("catalog:manage_list")))
 
 
 def _edit_context(request, product, form, photo_form=None) -> dict:
@@ -348,7 +336,7 @@ def product_set_active(request, pk):
     services.product_set_active(product=product, by=request.user, active=active)
     messages.success(request, _("The product is on sale again.") if active
                      else _("The product is archived: shoppers no longer see it."))
-    return redirect(_safe_next(request, reverse("catalog:product_edit", args=[product.pk])))
+    return redirect(safe_next(request, reverse("catalog:product_edit", args=[product.pk])))
 
 
 @staff_required
@@ -358,7 +346,7 @@ def product_delete(request, pk):
     try:
         services.product_delete(product=product, by=request.user)
     except ValidationError as error:
-        messages.error(request, _error_text(error))
+        messages.error(request, error_text(error))
         return redirect("catalog:product_edit", pk=product.pk)
     messages.success(request, _("The product is deleted."))
     return redirect("catalog:manage_list")
@@ -461,7 +449,7 @@ def category_delete(request, pk):
     try:
         services.category_delete(category=category, by=request.user, request=request)
     except ValidationError as error:
-        messages.error(request, _error_text(error))
+        messages.error(request, error_text(error))
     else:
         messages.success(request, _("The category is deleted."))
     return redirect("catalog:category_list")

@@ -1,12 +1,10 @@
-from decimal import ROUND_HALF_UP, Decimal
 
 from django.conf import settings
 from django.db import models
 from django.db.models import Exists, OuterRef, Q
 from django.utils.translation import gettext_lazy as _
 
-
-MONEY_QUANTUM = Decimal("0.01")
+from bibarys.money import line_total
 
 
 def value_at_cost(quantity, cost):
@@ -14,7 +12,7 @@ def value_at_cost(quantity, cost):
     its lines valued this way, so the lines printed add up to the total printed."""
     if quantity is None or cost is None:
         return None
-    return (quantity * cost).quantize(MONEY_QUANTUM, rounding=ROUND_HALF_UP)
+    return line_total(cost, quantity)
 
 
 class MovementKind(models.TextChoices):
@@ -210,7 +208,7 @@ class ReceiptLine(models.Model):
     @property
     def total(self):
         """Quantity × unit cost to the tiyn, half-up: what posting books and the reports sum."""
-        return (self.quantity * self.unit_cost).quantize(MONEY_QUANTUM, rounding=ROUND_HALF_UP)
+        return line_total(self.unit_cost, self.quantity)
 
 
 class WriteOffReason(models.TextChoices):

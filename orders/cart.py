@@ -13,7 +13,7 @@ check happens under row locks when the order is placed (orders.services.order_pl
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -21,14 +21,14 @@ from django.db.models import F
 from django.utils.translation import gettext as _
 
 from bibarys.locks import lock_or_create
-from bibarys.money import format_quantity
-from bibarys.units import Unit, quantity_fits_unit
+from bibarys.fields import parse_decimal
+from bibarys.money import format_quantity, line_total
+from bibarys.units import Unit, quantity_fits_unit, unit_step_message
 from catalog.models import Product
 
 from .models import Cart, CartLine
 
 SESSION_KEY = "bibarys_cart"
-TIYN = Decimal("0.01")
 # Far above any real grocery order; keeps silly numbers (10⁹) out before they reach the database.
 MAX_QUANTITY = Decimal("10000")
 _COUNT_ATTR = "_bibarys_cart_count"
@@ -41,12 +41,11 @@ _COUNT_ATTR = "_bibarys_cart_count"
 def parse_quantity(raw, product: Product) -> Decimal:
     """The quantity a visitor typed, checked against the product's unit; ValidationError with a
     message for the visitor otherwise."""
-    text = str(raw if raw is not None else "").strip().replace(",", ".").replace("\xa0", "").replace(" ", "")
     try:
-        quantity = Decimal(text)
-    except (InvalidOperation, ValueError):
-        raise ValidationError(_("Enter the quantity as a number."), code="not_a_number")
-    if not quantity.is_finite():
+        quantity = parse_decimal(raw)
+    except ValueError:
+        quantity = None
+    if quantity is None:
         raise ValidationError(_("Enter the quantity as a number."), code="not_a_number")
     if quantity <= 0:
         raise ValidationError(_("Enter a quantity greater than zero."), code="not_positive")
@@ -57,11 +56,8 @@ def parse_quantity(raw, product: Product) -> Decimal:
             code="too_large",
         )
     if not quantity_fits_unit(quantity, product.unit):
-        if product.unit == Unit.PIECE:
-            message = _("%(name)s is sold by the piece: enter a whole number.")
-        else:
-            message = _("%(name)s is weighed to the gram: use at most 3 decimal places.")
-        raise ValidationError(message % {"name": product.display_name}, code="unit_step")
+        raise ValidationError(unit_step_message(product.display_name, product.unit),
+                              code="unit_step")
     return quantity.quantize(Decimal("0.001"))
 
 
@@ -91,7 +87,7 @@ class CartItem:
 
     @property
     def line_total(self) -> Decimal:
-        return (self.product.price * self.quantity).quantize(TIYN, rounding=ROUND_HALF_UP)
+        return line_total(self.product.price, self.quantity)
 
     @property
     def step(self) -> Decimal:

@@ -18,14 +18,16 @@ from __future__ import annotations
 import datetime
 import uuid
 from contextlib import contextmanager
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 
 from django.db.models import Min
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from accounts.models import Role, User, WalletEntry
 from accounts.demo import WELCOME_BALANCE
 from accounts.services import wallet_for, wallet_post
+from bibarys.money import line_total
 from catalog.demo import REVIEW_TEXTS
 from catalog.models import Product, Review
 from catalog.selectors import bump_catalog_version
@@ -38,7 +40,6 @@ from .services import OrderItem, order_cancel, order_place, order_status_set
 BULK_FROM = 2000
 CHUNK = 2000          # orders per bulk chunk
 DAYS = 90
-TIYN = Decimal("0.01")
 ADDRESSES = [
     "Алматы, Абай даңғылы, 10, 25 пәтер",
     "Алматы, Сейфуллин даңғылы, 531",
@@ -57,7 +58,7 @@ def _quantity(rng, unit: str) -> Decimal:
 
 
 def _total(price: Decimal, quantity: Decimal) -> Decimal:
-    return (price * quantity).quantize(TIYN, rounding=ROUND_HALF_UP)
+    return line_total(price, quantity)
 
 
 def _moment(rng, earliest: datetime.datetime, now: datetime.datetime) -> datetime.datetime:
@@ -166,6 +167,8 @@ def _first_receipts(product_ids) -> dict[int, datetime.datetime]:
 # The normal demo: through the services.
 
 
+# Long: the demo's story of one order (a shopper, a basket, a top-up if needed, the placing and
+# the status changes with their times), read top to bottom; it runs once, in a demo.
 def _seed_services(context, *, wanted, shoppers, admin) -> int:
     rng = context.rng
     now = timezone.now()
@@ -213,12 +216,16 @@ def _seed_services(context, *, wanted, shoppers, admin) -> int:
         wallet = wallet_for(shopper)
         if payment == Order.Payment.WALLET and wallet.balance < total:
             from accounts.payments import DemoGateway
-            from accounts.wallet_services import wallet_topup
+            from accounts.wallet_services import wallet_topup_record
 
-            # Enough for the order, never more than the welcome balance unless the order is.
-            entry = wallet_topup(user=shopper, amount=max(
-                total - wallet.balance, min(Decimal("20000"), WELCOME_BALANCE - wallet.balance)),
-                gateway=DemoGateway())  # seeded money, never a real charge
+            # Enough for the order, never more than the welcome balance unless the order is;
+            # seeded money, never a real charge (the demo gateway's words and reference).
+            amount = max(total - wallet.balance,
+                         min(Decimal("20000"), WELCOME_BALANCE - wallet.balance))
+            paid = DemoGateway().charge(user=shopper, amount=amount)
+            entry = wallet_topup_record(user=shopper, amount=amount,
+                                        reason=gettext("Demo payment (no real money)"),
+                                        reference=paid.reference)
             WalletEntry.objects.filter(pk=entry.pk).update(
                 created_at=moment - datetime.timedelta(minutes=rng.randint(2, 30)))
         order = order_place(
@@ -353,6 +360,9 @@ def _seed_bulk(context, *, wanted, shoppers, admin) -> int:
     return placed
 
 
+# Long: a chunk of the bulk demo written row by row in the ledger's shape (orders, lines, sale
+# movements, wallet entries, statuses) with bulk_create; the rows must agree, so they are made
+# side by side in one loop.
 def _bulk_chunk(rng, moments, *, now, info, product_ids, on_hand, first, shoppers,
                 admin) -> int:
     orders, baskets = [], []

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
@@ -22,14 +22,13 @@ from django.utils.translation import gettext as _
 from accounts.audit import audit_record
 from accounts.models import WalletEntry
 from accounts.services import wallet_lock, wallet_post
-from bibarys.money import format_quantity
+from bibarys.money import format_quantity, line_total
 from bibarys.units import quantity_fits_unit
 from inventory.models import MovementKind
 from inventory.services import StockChange, stock_apply
 
 from .models import Order, OrderLine, OrderReturn, OrderReturnLine, OrderStatus
 
-TIYN = Decimal("0.01")
 
 
 @dataclass(frozen=True)
@@ -97,6 +96,8 @@ def _same_return(existing: OrderReturn, order: Order) -> OrderReturn:
     return existing
 
 
+# Long: one return in one transaction, in lock order (the order, its lines, the products, the
+# wallet); the checks and the writes read as the store's rules, top to bottom.
 def _return(*, order, items, by, refund, idempotency_key, reason, request) -> OrderReturn:
     order = Order.objects.select_for_update().get(pk=order.pk)
     if order.status != OrderStatus.COMPLETED:
@@ -140,7 +141,7 @@ def _return(*, order, items, by, refund, idempotency_key, reason, request) -> Or
         if item.quantity == line.quantity - returned.get(pk, Decimal("0")):
             amounts[pk] = line.line_total - amounts_back.get(pk, Decimal("0"))
         else:
-            amounts[pk] = (line.price * item.quantity).quantize(TIYN, rounding=ROUND_HALF_UP)
+            amounts[pk] = line_total(line.price, item.quantity)
     total = sum(amounts.values(), Decimal("0.00"))
 
     order_return_row = OrderReturn.objects.create(

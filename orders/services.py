@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import Decimal
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -22,7 +22,7 @@ from accounts.audit import audit_record
 from accounts.models import WalletEntry
 from accounts.services import InsufficientFunds, wallet_lock, wallet_post
 from bibarys.limits import check_sum
-from bibarys.money import format_money, format_quantity
+from bibarys.money import format_money, format_quantity, line_total
 from bibarys.units import quantity_fits_unit
 from catalog.models import Product
 from catalog.vat import rates_for, vat_in
@@ -33,7 +33,6 @@ from .models import (ALLOWED_TRANSITIONS, Cart, CartLine, Order, OrderLine, Orde
                      OrderStatusChange)
 from .shortstock import shortfalls_record
 
-TIYN = Decimal("0.01")
 
 
 @dataclass(frozen=True)
@@ -57,22 +56,14 @@ def order_reference(order: Order) -> str:
     return f"order:{order.pk}"
 
 
-def _line_total(price: Decimal, quantity: Decimal) -> Decimal:
-    exact = price * quantity
-    try:
-        return exact.quantize(TIYN, rounding=ROUND_HALF_UP)
-    except InvalidOperation:  # more digits than a Decimal holds: refused by _check_totals
-        return exact
-
-
 def _check_totals(merged, products) -> tuple[Decimal, Decimal]:
     """The order's total and cost, each line's sum and the totals checked against the columns
     that will hold them (bibarys/limits.py) before anything is written."""
     problems = []
     for pk in sorted(merged):
         product = products[pk]
-        for value, name in ((_line_total(product.price, merged[pk]), "line_total"),
-                            (_line_total(product.cost_price, merged[pk]), "line_total")):
+        for value, name in ((line_total(product.price, merged[pk]), "line_total"),
+                            (line_total(product.cost_price, merged[pk]), "line_total")):
             try:
                 check_sum(value, OrderLine, name, what=_("The sum of %(name)s")
                           % {"name": product.name})
@@ -80,9 +71,9 @@ def _check_totals(merged, products) -> tuple[Decimal, Decimal]:
                 problems.extend(m for m in error.messages if m not in problems)
     if problems:
         raise OrderProblems(problems)
-    total = sum((_line_total(products[pk].price, qty) for pk, qty in merged.items()),
+    total = sum((line_total(products[pk].price, qty) for pk, qty in merged.items()),
                 Decimal("0.00"))
-    cost_total = sum((_line_total(products[pk].cost_price, qty) for pk, qty in merged.items()),
+    cost_total = sum((line_total(products[pk].cost_price, qty) for pk, qty in merged.items()),
                      Decimal("0.00"))
     check_sum(total, Order, "total", what=_("The order total"))
     check_sum(cost_total, Order, "cost_total", what=_("The order's cost of goods"))
@@ -170,6 +161,9 @@ def _validate_choices(*, payment, delivery, address, channel=Order.Channel.ONLIN
         raise ValidationError(_("Cash is accepted on pickup only."), code="cash_pickup")
 
 
+# Long: the checkout's one transaction in the order it must happen (the cart's lock and the
+# replay, the products' locks, every check, the wallet's lock, then the writes); each step is a
+# helper call or a few lines, and cutting it up would hide the lock order the docstring explains.
 def _place(*, user, payment, idempotency_key, cart, items, delivery, address, phone, note,
            channel, by, expected_total=None, allow_short=False) -> Order:
     _validate_choices(payment=payment, delivery=delivery, address=address, channel=channel)
@@ -257,12 +251,12 @@ def _place(*, user, payment, idempotency_key, cart, items, delivery, address, ph
     rates = rates_for(products[pk] for pk in ordered)
     lines = []
     for pk in ordered:
-        line_total = _line_total(products[pk].price, merged[pk])
+        total_of_line = line_total(products[pk].price, merged[pk])
         lines.append(OrderLine(
             order=order, product_id=pk, seller_id=products[pk].seller_id,
             product_name=products[pk].name, unit=products[pk].unit, quantity=merged[pk],
-            price=products[pk].price, cost_price=products[pk].cost_price, line_total=line_total,
-            vat_rate=rates[pk], vat_amount=vat_in(line_total, rates[pk]),
+            price=products[pk].price, cost_price=products[pk].cost_price, line_total=total_of_line,
+            vat_rate=rates[pk], vat_amount=vat_in(total_of_line, rates[pk]),
             sale_movement=movements.get(pk)))
     lines = OrderLine.objects.bulk_create(lines)
     short = {line.product_id: merged[line.product_id] - booked[line.product_id]

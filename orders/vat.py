@@ -8,10 +8,11 @@ are sums of what the lines hold, never a new computation, so the receipt, the Z 
 reports agree to the tiyn."""
 
 from dataclasses import dataclass, field
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 
 from django.db.models import Sum
 
+from bibarys.money import money_round
 from catalog.vat import VatRate, rate_label
 
 # The order rows are shown in: 16 %, 0 %, exempt, then lines sold without VAT (not a payer).
@@ -87,7 +88,7 @@ def returned_vat_by_rate(return_lines) -> VatSummary:
     for returned in return_lines:
         line = returned.line
         amount = returned.amount
-        vat = (line.vat_amount * amount / line.line_total).quantize(Decimal("0.01"), ROUND_HALF_UP) \
+        vat = money_round(line.vat_amount * amount / line.line_total) \
             if line.line_total else Decimal("0.00")
         pairs.append((line.vat_rate, amount, vat))
     return _summary(pairs)

@@ -11,7 +11,6 @@ from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils.cache import patch_vary_headers
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import HttpResponseClientRedirect
@@ -20,6 +19,7 @@ from accounts.permissions import TILL_ROLES, owned_or_404, role_required, staff_
 from accounts.services import wallet_for
 from bibarys.money import format_money
 from bibarys.ratelimits import limit
+from bibarys.view_helpers import safe_next
 from catalog.models import Product
 
 from . import cart as carts
@@ -28,14 +28,6 @@ from .forms import (CancelForm, DeliveryForm, ManageFilterForm, ReturnForm, Revi
                     SellerLinesFilterForm, StatusForm)
 from .models import ALLOWED_TRANSITIONS, Order, OrderStatus
 from .returns import line_returnable, order_return, refund_methods, returned_quantities
-
-
-def _safe_next(request, fallback: str) -> str:
-    target = request.POST.get("next") or request.GET.get("next") or ""
-    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()},
-                                                  require_https=request.is_secure()):
-        return target
-    return fallback
 
 
 def _first_message(error: ValidationError) -> str:
@@ -72,7 +64,7 @@ def cart_add(request, product_pk):
         messages.error(request, error)
     else:
         messages.success(request, _("%(name)s is in your cart.") % {"name": product.display_name})
-    return redirect(_safe_next(request, reverse("orders:cart")))
+    return redirect(safe_next(request, reverse("orders:cart")))
 
 
 def _cart_body(request, *, errors=None):
@@ -378,7 +370,7 @@ def manage_status(request, pk):
             order.refresh_from_db(fields=["status"])
             messages.success(request, _("Order %(number)s is now %(status)s.")
                              % {"number": order.number, "status": order.get_status_display()})
-    return redirect(_safe_next(request, reverse("orders:order_detail", kwargs={"pk": order.pk})))
+    return redirect(safe_next(request, reverse("orders:order_detail", kwargs={"pk": order.pk})))
 
 
 @staff_required

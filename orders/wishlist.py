@@ -8,6 +8,7 @@ from django.shortcuts import get_object_or_404, redirect
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from bibarys.view_helpers import error_text
 from catalog.models import WishlistItem
 from catalog.services import wishlist_remove
 
@@ -23,7 +24,7 @@ def wishlist_to_cart(request, product_pk):
     try:
         cart_add(request=request, product=item.product, quantity="1")
     except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
+        messages.error(request, error_text(error))
     else:
         wishlist_remove(user=request.user, product=item.product)
         messages.success(request, _("%(name)s is in your cart now.")

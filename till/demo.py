@@ -12,11 +12,12 @@ from __future__ import annotations
 
 import datetime
 import uuid
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 
 from django.utils import timezone
 
 from accounts.models import User
+from bibarys.money import line_total
 from catalog.models import Product
 from inventory.models import MovementKind, StockMovement
 from orders.models import Order, OrderReturn
@@ -25,20 +26,26 @@ from orders.services import OrderItem
 
 from .models import CashMovement, Shift, Till, TillPayment, TillSale
 from .selectors import shift_totals
-from .services import PaymentPart, shift_cash, shift_close, shift_open, till_return, till_sell
+from .services import (
+    PaymentPart,
+    shift_cash,
+    shift_close,
+    shift_open,
+    till_return,
+    till_sell,
+)
 
 TILLS = ["Касса 1", "Касса 2"]
 SHIFTS = 3
 SALES_PER_SHIFT = 6
 FLOAT = Decimal("20000.00")
-TIYN = Decimal("0.01")
 # What the drawer came to at close, against what it should hold: exact, 150 ₸ short, exact.
 VARIANCES = [Decimal("0.00"), Decimal("-150.00"), Decimal("0.00")]
 
 
 def _total(items: list[tuple[Product, Decimal]]) -> Decimal:
-    return sum(((product.price * quantity).quantize(TIYN, rounding=ROUND_HALF_UP)
-                for product, quantity in items), Decimal("0.00"))
+    return sum((line_total(product.price, quantity) for product, quantity in items),
+               Decimal("0.00"))
 
 
 def _basket(rng, products: list[Product]) -> list[tuple[Product, Decimal]]:

@@ -7,9 +7,9 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass, field
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 
-from bibarys.money import TIYN
+from bibarys.money import line_total
 from catalog.models import Product
 
 SESSION_KEY = "till_drafts"
@@ -25,7 +25,7 @@ class DraftLine:
     @property
     def line_total(self) -> Decimal:
         # The same rounding as the order's lines (orders.cart.CartItem.line_total).
-        return (self.product.price * self.quantity).quantize(TIYN, rounding=ROUND_HALF_UP)
+        return line_total(self.product.price, self.quantity)
 
     @property
     def posted(self) -> str:

@@ -16,6 +16,7 @@ from django.core import checks
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext as _
 
+from bibarys.money import TIYN
 from bibarys.units import Unit
 from catalog.models import Product, ProductBarcode
 from catalog.validators import ean_checksum_ok
@@ -77,7 +78,7 @@ def parse_scale_label(code: str, layout: str | None = None) -> ScaleLabel | None
     plu = int(fields["P"])
     if fields["W"]:
         return ScaleLabel(plu=plu, weight=(Decimal(int(fields["W"])) * GRAM).quantize(GRAM))
-    return ScaleLabel(plu=plu, price=Decimal(int(fields["M"])).quantize(Decimal("0.01")))
+    return ScaleLabel(plu=plu, price=Decimal(int(fields["M"])).quantize(TIYN))
 
 
 @dataclass(frozen=True)

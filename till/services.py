@@ -21,7 +21,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.audit import audit_record
-from bibarys.money import format_money
+from bibarys.money import TIYN, format_money
 from orders.models import Order, OrderReturn
 from orders.returns import ReturnItem, order_return
 from orders.returns import refund_methods as order_refund_methods
@@ -53,7 +53,7 @@ def _money(value, *, field: str, allow_zero: bool = True) -> Decimal:
         amount = Decimal(value)
     except Exception:
         raise ValidationError({field: _("Enter an amount of money.")}) from None
-    if not amount.is_finite() or amount != amount.quantize(Decimal("0.01")):
+    if not amount.is_finite() or amount != amount.quantize(TIYN):
         raise ValidationError({field: _("Enter an amount of money.")})
     if amount < 0 or (amount == 0 and not allow_zero):
         raise ValidationError({field: _("Enter an amount above zero.")})

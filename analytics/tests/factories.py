@@ -2,21 +2,19 @@
 that will normally write them. Line totals and costs follow the store's rounding (half up)."""
 
 import datetime
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 
 import factory
 from django.utils import timezone
 
 from accounts.tests.factories import UserFactory
+from bibarys.money import money_round
 from inventory.tests.factories import CategoryFactory, ProductFactory  # noqa: F401
 from analytics.rollup import sales_rollup_rebuild
 from orders.models import Order, OrderLine
 
-TIYN = Decimal("0.01")
-
-
 def money(value) -> Decimal:
-    return Decimal(value).quantize(TIYN, rounding=ROUND_HALF_UP)
+    return money_round(value)
 
 
 def local_time(day: datetime.date, hour: int = 12, minute: int = 0) -> datetime.datetime:

@@ -12,7 +12,7 @@ A document's `*_post` is durable (the page's action); a caller composing a posti
 own transaction (the import, the demo) calls `*_post_in_transaction`.
 """
 
-from .documents import COST_QUANTUM, LineAdded
+from .documents import LineAdded
 from .import_plan import (
     IMPORT_FIELDS, FieldChange, ImportOutdated, ImportResult, ProductChange, StockAdjustment,
     products_import_plan,
@@ -38,7 +38,7 @@ from .writeoffs import (
 )
 
 __all__ = [
-    "BULK_CHUNK", "BULK_FIELDS", "COST_QUANTUM", "IMPORT_FIELDS", "REASON_REQUIRED",
+    "BULK_CHUNK", "BULK_FIELDS", "IMPORT_FIELDS", "REASON_REQUIRED",
     "FieldChange", "ImportOutdated", "ImportResult", "InsufficientStock", "LineAdded",
     "ProductChange", "Shortage", "StockAdjustment", "StockChange",
     "average_unit_cost", "lock_products", "lock_products_bulk", "moving_average_cost",

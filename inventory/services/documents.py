@@ -12,13 +12,10 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from accounts.audit import audit_record
+from bibarys.units import quantity_fits_unit, unit_step_message
 from catalog.models import Product
 
-from bibarys.units import quantity_fits_unit
-
 from ..models import DocumentStatus, ReceiptLine, WriteOffLine
-
-COST_QUANTUM = Decimal("0.01")
 
 
 def check_scope(by, product: Product) -> None:
@@ -32,11 +29,7 @@ def check_quantity(product: Product, quantity: Decimal, *, allow_zero: bool = Fa
     if quantity < 0 or (quantity == 0 and not allow_zero):
         raise ValidationError(_("Enter a quantity greater than zero."), code="quantity")
     if not quantity_fits_unit(quantity, product.unit):
-        step = _("whole numbers") if product.unit == "pcs" else _("steps of 0.001")
-        raise ValidationError(
-            _("%(name)s is counted in %(step)s.") % {"name": product.name, "step": step},
-            code="unit_step",
-        )
+        raise ValidationError(unit_step_message(product.name, product.unit), code="unit_step")
     return quantity
 
 

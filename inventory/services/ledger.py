@@ -12,12 +12,11 @@ from django.db import connection, transaction
 from django.utils.translation import gettext as _
 
 from accounts.audit import audit_record
-
 from bibarys.cache import stock_changed
 from bibarys.limits import check_sum
 from bibarys.locks import lock_by_pk
 from bibarys.money import format_quantity
-from bibarys.units import quantity_fits_unit
+from bibarys.units import quantity_fits_unit, unit_step_message
 from catalog.models import Product
 
 from ..models import EITHER_WAY, INCOMING, OUTGOING, MovementKind, StockMovement
@@ -145,10 +144,8 @@ def _check_changes(changes, kind, reason: str, products: dict[int, Product]) -> 
         if kind in REASON_REQUIRED and not (change.reason or reason).strip():
             raise ValidationError(_("A reason is required."), code="reason_required")
         if not quantity_fits_unit(abs(quantity), product.unit):
-            raise ValidationError(
-                _("%(name)s is sold by the piece: use whole numbers.") % {"name": product.name},
-                code="unit_step",
-            )
+            raise ValidationError(unit_step_message(product.name, product.unit),
+                                  code="unit_step")
         projected[product.pk] = projected.get(product.pk, product.quantity) + quantity
     _check_stock_fits(projected, products)
     shortages = [_shortage(products[pk], after - products[pk].quantity)

@@ -1,7 +1,7 @@
 """Goods receipts (тауар кірісі / приёмка): a supplier's delivery, drafted line by line, posted
 into the ledger at the moving-average cost, reversed with a correcting document."""
 
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -9,16 +9,27 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.audit import audit_record
+from bibarys.money import money_round
 from catalog.models import Product
 
 from ..models import DocumentStatus, GoodsReceipt, MovementKind, ReceiptLine
 from .documents import (
-    COST_QUANTUM, LineAdded, audit_changes, check_quantity, check_scope, document_delete,
-    lock_document, lock_draft,
+    LineAdded,
+    audit_changes,
+    check_quantity,
+    check_scope,
+    document_delete,
+    lock_document,
+    lock_draft,
 )
 from .ledger import (
-    InsufficientStock, Shortage, StockChange, lock_products_bulk, require_transaction,
-    stock_apply, update_column,
+    InsufficientStock,
+    Shortage,
+    StockChange,
+    lock_products_bulk,
+    require_transaction,
+    stock_apply,
+    update_column,
 )
 
 
@@ -28,9 +39,9 @@ def moving_average_cost(*, old_quantity: Decimal, old_cost: Decimal, quantity: D
     is on the shelf and what arrived, rounded half-up to the tiyn. With nothing on hand (or a
     book quantity that is somehow not positive) the new cost is simply the unit cost."""
     if old_quantity <= 0:
-        return Decimal(unit_cost).quantize(COST_QUANTUM, rounding=ROUND_HALF_UP)
+        return money_round(unit_cost)
     total = old_quantity * old_cost + quantity * unit_cost
-    return (total / (old_quantity + quantity)).quantize(COST_QUANTUM, rounding=ROUND_HALF_UP)
+    return money_round(total / (old_quantity + quantity))
 
 
 def receipt_create(*, by, supplier: str, date, supplier_number: str = "",
@@ -78,7 +89,7 @@ def average_unit_cost(*, quantity: Decimal, unit_cost: Decimal, added_quantity: 
     if unit_cost == added_unit_cost:
         return Decimal(unit_cost)
     value = quantity * unit_cost + added_quantity * added_unit_cost
-    return (value / (quantity + added_quantity)).quantize(COST_QUANTUM, rounding=ROUND_HALF_UP)
+    return money_round(value / (quantity + added_quantity))
 
 
 def receipt_line_add(*, receipt: GoodsReceipt, by, product: Product, quantity: Decimal,
@@ -227,6 +238,5 @@ def _cost_back_out_of_average(lines, products: dict[int, Product]) -> None:
         remaining = product.quantity - line.quantity
         if remaining > 0:
             value = product.quantity * product.cost_price - line.quantity * line.unit_cost
-            product.cost_price = max(Decimal("0"), value / remaining).quantize(
-                COST_QUANTUM, rounding=ROUND_HALF_UP)
+            product.cost_price = money_round(max(Decimal("0"), value / remaining))
     update_column(products.values(), "cost_price")

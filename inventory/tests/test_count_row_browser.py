@@ -59,7 +59,7 @@ def test_a_wrong_count_keeps_the_field_and_button_usable(live_server, seller):
                 page.click(f"#line-{line.pk} .count-save")
                 page.wait_for_selector(f"#line-{line.pk} .field-error")
                 m = _measure(page, line.pk)
-                assert "whole numbers" in m["text"]
+                assert "whole number" in m["text"]
                 assert m["page"] <= m["viewport"], f"{width}px: the page got wider"
                 for part in ("input", "button", "error"):
                     assert 0 <= m[part]["left"] and m[part]["right"] <= m["viewport"], (

@@ -280,7 +280,7 @@ def test_a_fraction_of_a_piece_on_a_line_is_refused_next_to_the_quantity(kind, s
         "product": "AYRAN-1", "quantity": "1,5", "unit_cost": "100", "reason": "damaged"})
     assert response.status_code == 400
     form = response.context["line_form"]
-    assert form.errors["quantity"] == [f"{ayran.name} is counted in whole numbers."]
+    assert form.errors["quantity"] == [f"{ayran.name} is sold by the piece: enter a whole number."]
     assert not form.non_field_errors()
     assert 'id="id_quantity_error"' in response.content.decode()
     assert not document.lines.exists()

@@ -76,7 +76,7 @@ def test_a_bad_count_says_why_under_the_field_it_belongs_to(seller, seller_clien
         HTTP_HX_REQUEST="true")
     html = response.content.decode()
     assert f'aria-describedby="count-{line.pk}-error"' in html
-    assert f'<div class="field-error" id="count-{line.pk}-error" role="alert">Айран is counted' \
+    assert f'<div class="field-error" id="count-{line.pk}-error" role="alert">Айран is sold by the piece' \
         in html
     assert kefir
 

@@ -14,14 +14,13 @@ from django.views.decorators.http import require_POST
 
 from accounts.permissions import staff_required
 from bibarys.money import format_quantity
+from bibarys.view_helpers import safe_next
 from catalog.models import Category
 
 from .. import selectors, services
 from ..forms import CountForm, ScanForm, StocktakeForm
 from ..models import Stocktake, StocktakeLine
 from .common import LINES_PER_PAGE, draft_delete, error_text, page_of
-
-
 
 
 @staff_required
@@ -148,9 +147,7 @@ def stocktake_count(request, pk, line_pk):
     if form is not None:
         messages.error(request, f"{line.product.name}: " + " ".join(form.errors.get(
             "counted", [])))
-    next_url = request.POST.get("next", "")
-    if not next_url.startswith("/") or next_url.startswith("//"):
-        next_url = reverse("inventory:stocktake_detail", args=[stocktake.pk])
+    next_url = safe_next(request, reverse("inventory:stocktake_detail", args=[stocktake.pk]))
     return redirect(f"{next_url}#line-{line.pk}")
 
 

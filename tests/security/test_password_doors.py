@@ -50,6 +50,7 @@ SETS_A_PASSWORD = {
 # Views the walk flags by a field's name that hold no secret.
 NOT_A_SECRET = {
     "inventory:stocktake_scan": "its `code` is a product's barcode, scanned at the shelf",
+    "till:scan": "its `code` is a product's barcode, SKU, PLU or scale label, scanned at the till",
 }
 
 SECRET_VIEWS = (auth_views.LoginView, auth_views.PasswordChangeView,

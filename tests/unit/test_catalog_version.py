@@ -1,4 +1,4 @@
-"""The anonymous page cache (bibarys/cache.py) is only correct if every change an anonymous
+"""The anonymous page cache (bibarys/cache/) is only correct if every change an anonymous
 shopper could see moves the catalog version, and if the shop's pages are the ones it caches.
 Each case does one real thing through the store's services and expects the version to move once
 its transaction commits; the page-level test proves the page then shows it."""

@@ -1,4 +1,4 @@
-"""The anonymous page cache (bibarys/cache.py) through the whole middleware stack: who is served
+"""The anonymous page cache (bibarys/cache/) through the whole middleware stack: who is served
 from it, what it keeps, and that a catalog change shows at once."""
 
 import re

@@ -1,4 +1,4 @@
-"""The page cache in a store that sells (bibarys/cache.py): stock is versioned apart from the
+"""The page cache in a store that sells (bibarys/cache/): stock is versioned apart from the
 content, so a sale shows on the cached shop pages within PAGE_CACHE_STOCK_SECONDS and changes
 nothing else, while a change of a name or a price shows at once."""
 

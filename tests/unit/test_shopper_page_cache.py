@@ -1,4 +1,4 @@
-"""The page cache for signed-in shoppers (bibarys/cache.py, ShopperPageCacheMiddleware) on the
+"""The page cache for signed-in shoppers (bibarys/cache/, ShopperPageCacheMiddleware) on the
 real shop pages: the stored page holds nothing of the shopper who drew it, each shopper sees their
 own name, cart badge, hearts and review box, and a change of the catalog shows at once."""
 

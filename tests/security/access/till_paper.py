@@ -28,7 +28,7 @@ class WorldMixin:
             from till.services import PaymentPart, shift_open, till_return, till_sell
 
             seller = self.users["seller_a"]
-            shift = shift_open(till=Till.objects.create(name="Matrix till"), by=seller,
+            shift = shift_open(till=Till.objects.create(name="Matrix till (papers)"), by=seller,
                                opening_float="1000")
             product = product_in_stock("5", seller=seller, price=Decimal("100.00"))
             order = till_sell(shift=shift, by=seller, items=[OrderItem(product.pk, Decimal("2"))],

@@ -1,0 +1,227 @@
+"""Where the shop's pages are kept and when a kept page is still current: which views are cached,
+the key of a page, the content and stock versions (each process trusts what it read for a
+moment), a worker's own memory of recent pages, and the catalog's remembered page counts."""
+
+from __future__ import annotations
+
+import hashlib
+import threading
+import time
+from collections import OrderedDict
+from functools import cached_property, lru_cache
+
+from django.conf import settings
+from django.core.cache import cache
+from django.core.paginator import Paginator
+from django.urls import Resolver404, get_urlconf, resolve
+
+
+PAGE_TTL = 300
+VERSION_KEY = "bibarys:catalog-version"  # the content version
+STOCK_KEY = "bibarys:stock-version"
+MARK = "bibarys_page_cache"
+
+
+def cache_shop_page(view):
+    """Mark a GET view whose answer depends only on the URL, the language, the catalog and, for
+    a signed-in shopper, what the template's slots show (see the module docstring)."""
+    setattr(view, MARK, True)
+    return view
+
+
+def _marked(request) -> bool:
+    return _marked_path(get_urlconf() or settings.ROOT_URLCONF, request.path_info)
+
+
+@lru_cache(maxsize=4096)
+def _marked_path(urlconf: str, path: str) -> bool:
+    try:
+        match = resolve(path, urlconf)
+    except Resolver404:
+        return False
+    return getattr(match.func, MARK, False)
+
+
+def _page_key(prefix: str, request, language: str) -> str:
+    raw = "|".join([
+        request.path, request.META.get("QUERY_STRING", ""), language,
+        request.headers.get("HX-Request", ""), request.headers.get("HX-Target", ""),
+        request.headers.get("X-Forwarded-Proto", ""),
+    ])
+    return prefix + hashlib.sha256(raw.encode()).hexdigest()
+
+
+def _fresh_version() -> int:
+    # A version never used before, even after the cache was emptied: every process also keeps
+    # the pages it served in memory under the version they were drawn at.
+    return time.time_ns() // 1000
+
+
+def catalog_version() -> int:
+    """The catalog's content version (names, prices, photos, categories, reviews)."""
+    return cache.get_or_set(VERSION_KEY, _fresh_version, timeout=None)
+
+
+def bump_catalog_version() -> None:
+    try:
+        cache.incr(VERSION_KEY)
+    except ValueError:
+        cache.set(VERSION_KEY, _fresh_version(), timeout=None)
+    forget_version()
+
+
+def stock_version() -> int:
+    return cache.get(STOCK_KEY) or 0
+
+
+def bump_stock_version() -> None:
+    try:
+        cache.incr(STOCK_KEY)
+    except ValueError:  # not there yet (or the cache was emptied)
+        cache.set(STOCK_KEY, 1, timeout=None)
+    forget_version()
+
+
+# The versions (content, stock) as this process last read them, and when (time.monotonic()).
+# Reading them from Redis on every hit cost more than the rest of the hit under load (a round
+# trip and a context switch to Redis on the same cores; BENCHMARKS.md, "Figures behind the
+# code"), so a process trusts what it read for PAGE_CACHE_VERSION_SECONDS (a quarter of a second; 0 in
+# tests). A change made in this process shows here at once (the bumps forget them); one made
+# by another server shows here within that time.
+_seen: tuple = (None, 0.0)
+
+
+def current_version() -> tuple[int, int]:
+    """(content version, stock version)."""
+    global _seen
+    versions, read_at = _seen
+    now = time.monotonic()
+    if versions is None or now - read_at >= settings.PAGE_CACHE_VERSION_SECONDS:
+        found = cache.get_many([VERSION_KEY, STOCK_KEY])
+        content = found.get(VERSION_KEY)
+        versions = (catalog_version() if content is None else content, found.get(STOCK_KEY, 0))
+        _seen = (versions, now)
+    return versions
+
+
+def forget_version() -> None:
+    global _seen
+    _seen = (None, 0.0)
+
+
+def _fresh(entry, versions: tuple[int, int]) -> bool:
+    """An entry (content version, stock version, drawn at (time.time()), …) may be served: of
+    the current content, and of the current stock or drawn less than
+    PAGE_CACHE_STOCK_SECONDS ago."""
+    return entry[0] == versions[0] and (
+        entry[1] == versions[1] or time.time() - entry[2] < settings.PAGE_CACHE_STOCK_SECONDS)
+
+
+class _Recent:
+    """The pages this process served lately, beside the shared cache: a hit then reads only
+    the versions from Redis (a few bytes) instead of moving and unpickling a 60–120 KB page.
+    An entry counts only while it is fresh (_fresh), like the shared one, and content versions
+    are never reused (catalog.selectors), so this holds nothing the shared cache would not."""
+
+    BUDGET = 32 * 1024 * 1024  # bytes of pages per process; the least recently used go first
+
+    def __init__(self):
+        self._items: OrderedDict = OrderedDict()  # key → (entry, size)
+        self._size = 0
+        self._lock = threading.Lock()
+
+    @staticmethod
+    def _size_of(entry) -> int:
+        size = 0
+        for part in entry[3:]:
+            if isinstance(part, bytes):
+                size += len(part)
+            elif isinstance(part, list):  # a shopper page's text parts
+                size += sum(len(p) for p in part if isinstance(p, bytes))
+            elif isinstance(part, dict):  # its slots' variants
+                size += sum(len(v) for variants in part.values() for v in variants)
+        return size
+
+    def get(self, key: str, versions):
+        with self._lock:
+            item = self._items.get(key)
+            if item is None:
+                return None
+            if not _fresh(item[0], versions):
+                self._size -= self._items.pop(key)[1]
+                return None
+            self._items.move_to_end(key)
+            return item[0]
+
+    def put(self, key: str, entry) -> None:
+        size = self._size_of(entry)
+        with self._lock:
+            if key in self._items:
+                self._size -= self._items.pop(key)[1]
+            self._items[key] = (entry, size)
+            self._size += size
+            while self._size > self.BUDGET and self._items:
+                self._size -= self._items.popitem(last=False)[1][1]
+
+
+_recent = _Recent()
+
+
+def _current(key: str):
+    """(the versions now, the fresh page stored under `key` or None)."""
+    versions = current_version()
+    entry = _recent.get(key, versions)
+    if entry is None:
+        entry = cache.get(key)
+        if entry is None or not _fresh(entry, versions):
+            return versions, None
+        _recent.put(key, entry)
+    return versions, entry
+
+
+def _store(key: str, versions: tuple[int, int], *rest) -> tuple:
+    entry = (*versions, time.time(), *rest)
+    cache.set(key, entry, PAGE_TTL)
+    _recent.put(key, entry)
+    return entry
+
+
+def catalog_changed() -> None:
+    """The catalog's content changed in the current transaction: the cached pages are dropped
+    now and again when it commits (a page drawn in between may still show the old rows)."""
+    from django.db import transaction
+
+    bump_catalog_version()
+    transaction.on_commit(bump_catalog_version)
+
+
+def stock_changed() -> None:
+    """Stock moved in the current transaction (a sale, a receipt, a count): cached pages show
+    it within PAGE_CACHE_STOCK_SECONDS of the commit (bumped now and again when it commits, as
+    catalog_changed)."""
+    from django.db import transaction
+
+    bump_stock_version()
+    transaction.on_commit(bump_stock_version)
+
+
+class CatalogCountPaginator(Paginator):
+    """A paginator whose COUNT(*) is remembered per content version and `key` (the filters
+    that decide which rows there are): on 100,000 products the count costs more than the page
+    itself. "In stock only" makes it depend on stock too, so a count is kept as fresh as a page
+    (_fresh: PAGE_CACHE_STOCK_SECONDS past a stock change)."""
+
+    def __init__(self, object_list, per_page, *, key: str, **kwargs):
+        super().__init__(object_list, per_page, **kwargs)
+        self.key = key
+
+    @cached_property
+    def count(self) -> int:
+        versions = current_version()
+        digest = hashlib.sha256(self.key.encode()).hexdigest()
+        key = f"bibarys:count:{versions[0]}:{digest}"
+        found = cache.get(key)
+        if found is None or not _fresh(found, versions):
+            found = (*versions, time.time(), super().count)
+            cache.set(key, found, PAGE_TTL)
+        return found[3]
