@@ -24,12 +24,11 @@ class WorldMixin:
             from orders.returns import ReturnItem
             from orders.services import OrderItem
             from orders.tests.factories import product_in_stock
-            from till.models import Till
-            from till.services import PaymentPart, shift_open, till_return, till_sell
+            from till.services import PaymentPart, till_return, till_sell
 
             seller = self.users["seller_a"]
-            shift = shift_open(till=Till.objects.create(name="Matrix till (papers)"), by=seller,
-                               opening_float="1000")
+            # Seller A's one open shift (a cashier has one at a time): till_sell's world's.
+            shift = self.shift_a
             product = product_in_stock("5", seller=seller, price=Decimal("100.00"))
             order = till_sell(shift=shift, by=seller, items=[OrderItem(product.pk, Decimal("2"))],
                               payments=[PaymentPart("cash", Decimal("200.00"))],
