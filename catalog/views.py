@@ -17,7 +17,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts.permissions import admin_required, staff_required
-from bibarys.cache import CatalogCountPaginator, cache_shop_page, page_cache_skip
+from bibarys.cache import (CatalogCountPaginator, cache_shop_page, page_cache_skip,
+                           page_stock_dependent)
 from bibarys.ratelimits import limit
 from bibarys.view_helpers import error_text, safe_next
 
@@ -51,6 +52,9 @@ def product_list(request):
     tree = selectors.category_tree()
     form = ShopFilterForm(request.GET or None, tree=tree)
     filters = form.filters()
+    if filters.in_stock:
+        # Which products are listed (and their count) follows stock: not checked card by card.
+        page_stock_dependent(request)
     page = CatalogCountPaginator(selectors.shop_products(filters, tree=tree), SHOP_PER_PAGE,
                                  key=selectors.shop_filters_key(filters)).get_page(
         request.GET.get("page"))

@@ -16,12 +16,16 @@ fragment. Each entry remembers two versions it was drawn at, and when:
 - the CONTENT version (catalog.selectors' catalog_version(): names, prices, photos,
   categories, reviews; catalog/signals.py bumps it on every save). An entry of another content
   version is never served: such a change shows at once.
-- the STOCK version (STOCK_KEY here, bumped by every stock movement: stock_changed). A store
-  that sells moves it many times a second, so an entry of an older stock version is still
-  served for PAGE_CACHE_STOCK_SECONDS after it was drawn (2 s): the stock a page shows is at
-  most that old, and a sale costs each page one new drawing per that time instead of one per
-  sale. A product card is kept by its own quantity as well (catalog_tags.product_cards), so a
-  page drawn again draws again only the cards of what was sold.
+- the STOCK version (STOCK_KEY here, bumped by every stock movement: stock_changed) and what
+  the page said of each product's stock ("in stock", "only 3 left", "out of stock"), recorded
+  while it was drawn (`{% stock_shown %}` in catalog/_availability.html, and every card of
+  catalog_tags.product_cards). A store that sells moves the version many times a second; an
+  entry of an older stock version is served as long as its products still are in the states it
+  shows (read back in one query by the reader the catalog registers, catalog/page_slots.py), so
+  a sale that changes what a page says shows at once and any other sale costs the page nothing.
+  A page whose very list follows stock ("in stock only", its count: page_stock_dependent) is
+  served for PAGE_CACHE_STOCK_SECONDS (2 s) after it was drawn instead. A product card is kept
+  by its own quantity as well, so a page drawn again draws only the cards of what was sold.
 A hit takes the current versions (read from Redis at most every PAGE_CACHE_VERSION_SECONDS, a
 quarter of a second, by each process: current_version) and the entry from this process's memory
 (_Recent) or, failing that, from Redis; the next visitor's page overwrites a stale entry.
@@ -54,7 +58,8 @@ fragments; callers import from `bibarys.cache`."""
 from .store import (cache_shop_page, catalog_version, bump_catalog_version, stock_version,
                     bump_stock_version, current_version, forget_version, catalog_changed,
                     stock_changed, CatalogCountPaginator, PAGE_TTL, VERSION_KEY, STOCK_KEY, MARK,
-                    _page_key, _Recent)
+                    _page_key, _Recent, register_stock_reader, stock_state, stock_shown,
+                    page_stock_dependent, recording_stock, recorded_stock)
 from .anonymous import strip_tokens, compact, AnonymousPageCacheMiddleware, KEYED_VARY
 from .shoppers import (Slot, SlotDeclined, register_slot, sql_marks, Recording, recording_slots,
                        page_cache_skip, ShopperPageCacheMiddleware, VALUE, SLOTS)
@@ -63,7 +68,8 @@ from .fragments import fragment_key, cached_fragments
 __all__ = [
     "cache_shop_page", "catalog_version", "bump_catalog_version", "stock_version",
     "bump_stock_version", "current_version", "forget_version", "catalog_changed",
-    "stock_changed", "CatalogCountPaginator", "PAGE_TTL", "VERSION_KEY", "STOCK_KEY", "MARK",
+    "stock_changed", "register_stock_reader", "stock_state", "stock_shown",
+    "page_stock_dependent", "recording_stock", "recorded_stock", "CatalogCountPaginator", "PAGE_TTL", "VERSION_KEY", "STOCK_KEY", "MARK",
     "_page_key", "_Recent", "strip_tokens", "compact", "AnonymousPageCacheMiddleware",
     "KEYED_VARY", "Slot", "SlotDeclined", "register_slot", "sql_marks", "Recording",
     "recording_slots", "page_cache_skip", "ShopperPageCacheMiddleware", "VALUE", "SLOTS",

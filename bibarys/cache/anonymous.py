@@ -10,7 +10,7 @@ from django.conf import settings
 from django.http import HttpResponse
 from django.middleware.csrf import CsrfViewMiddleware, get_token
 from django.utils import translation
-from .store import _current, _marked, _page_key, _store
+from .store import _current, _marked, _page_key, _store, recorded_stock, recording_stock
 
 
 # Where our templates put the CSRF token: the hidden form field and <body hx-headers>.
@@ -68,15 +68,18 @@ class AnonymousPageCacheMiddleware:
         versions, cached = _current(key)
         state = "hit"
         if cached is None:
-            response = self.get_response(_without_cookies(request))
+            draw = _without_cookies(request)
+            recording_stock(draw)
+            response = self.get_response(draw)
             if not _storable(response):
                 # Not a page for everyone (an error, a new session): drawn again for this
                 # visitor, the ordinary way.
                 return self.get_response(request)
             headers = [(k, v) for k, v in response.items() if k.lower() not in _SKIP_HEADERS]
-            cached = _store(key, versions, strip_tokens(compact(response.content)), headers)
+            cached = _store(key, versions, recorded_stock(draw),
+                            strip_tokens(compact(response.content)), headers)
             state = "miss"
-        content, headers = cached[3:]
+        content, headers = cached[4:]
         self.csrf.process_request(request)
         response = HttpResponse(_with_tokens(content, request), status=200)
         for name, value in headers:

@@ -14,7 +14,7 @@ from django.http import HttpResponse
 from django.middleware.csrf import rotate_token
 from django.utils.html import escape
 from .anonymous import _SKIP_HEADERS, _storable, _with_tokens, compact, strip_tokens
-from .store import _current, _marked, _page_key, _store
+from .store import _current, _marked, _page_key, _store, recorded_stock, recording_stock
 
 
 # Signed-in shoppers -------------------------------------------------------------------------------
@@ -172,15 +172,17 @@ class ShopperPageCacheMiddleware:
         if cached is None:
             draw = _stand_in(request)
             setattr(draw, _SLOT_ATTR, Recording())
+            recording_stock(draw)
             response = self.get_response(draw)
             recording = getattr(draw, _SLOT_ATTR, None)
             if recording is None or not _storable(response):  # the view declined, an error…
                 return self.get_response(request)
             parts = recording.split(strip_tokens(compact(response.content)))
             headers = [(k, v) for k, v in response.items() if k.lower() not in _SKIP_HEADERS]
-            cached = _store(key, versions, parts, recording.variants, headers)
+            cached = _store(key, versions, recorded_stock(draw), parts, recording.variants,
+                            headers)
             state = "miss"
-        parts, variants, headers = cached[3:]
+        parts, variants, headers = cached[4:]
         try:
             content = _fill(parts, variants, request)
         except SlotDeclined:

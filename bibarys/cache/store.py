@@ -109,12 +109,88 @@ def forget_version() -> None:
     _seen = (None, 0.0)
 
 
+# What a page shows of each product's stock ("in stock", "only 3 left", "out of stock") is read
+# back, at a hit after a stock change, by the function the catalog registers here
+# (catalog/page_slots.py): product ids → {id: state}. bibarys, the lowest layer, knows no product.
+_stock_reader = None
+
+
+def register_stock_reader(reader) -> None:
+    global _stock_reader
+    _stock_reader = reader
+
+
+def stock_state(quantity, threshold) -> str:
+    """What a product's page or card says of its stock: out, only N left, or in stock."""
+    if quantity <= 0:
+        return "out"
+    if quantity <= threshold:
+        return f"few:{quantity.normalize() if hasattr(quantity, 'normalize') else quantity}"
+    return "in"
+
+
+_SHOWN_ATTR = "_bibarys_stock_shown"
+
+
+def recording_stock(request) -> None:
+    """The page drawn for the cache from `request` records the stock it shows (stock_shown)."""
+    setattr(request, _SHOWN_ATTR, {})
+
+
+def stock_shown(request, product) -> None:
+    """A template showed `product`'s stock (its availability, its add-to-cart button)."""
+    shown = getattr(request, _SHOWN_ATTR, None)
+    if shown is not None:
+        shown[product.pk] = stock_state(product.quantity, product.low_stock_threshold)
+
+
+def page_stock_dependent(request) -> None:
+    """Which products the page lists depends on stock ("in stock only", its count): the page
+    cannot be checked product by product, and keeps the PAGE_CACHE_STOCK_SECONDS rule."""
+    if getattr(request, _SHOWN_ATTR, None) is not None:
+        setattr(request, _SHOWN_ATTR, None)
+        request._bibarys_stock_dependent = True
+
+
+def recorded_stock(request):
+    """(ids, states) the page drawn from `request` showed, or None (a stock-dependent page)."""
+    if getattr(request, "_bibarys_stock_dependent", False):
+        return None
+    shown = getattr(request, _SHOWN_ATTR, None)
+    if shown is None:
+        return None
+    ids = tuple(sorted(shown))
+    return ids, tuple(shown[pk] for pk in ids)
+
+
+def _stock_still_shown(stock) -> bool:
+    """The products a page showed are in the same state (one query for a page's 24 ids)."""
+    if stock is None or _stock_reader is None:
+        return False
+    ids, states = stock
+    if not ids:
+        return True
+    now = _stock_reader(ids)
+    return tuple(now.get(pk) for pk in ids) == states
+
+
 def _fresh(entry, versions: tuple[int, int]) -> bool:
-    """An entry (content version, stock version, drawn at (time.time()), …) may be served: of
-    the current content, and of the current stock or drawn less than
-    PAGE_CACHE_STOCK_SECONDS ago."""
-    return entry[0] == versions[0] and (
-        entry[1] == versions[1] or time.time() - entry[2] < settings.PAGE_CACHE_STOCK_SECONDS)
+    """An entry (content version, stock version, drawn at (time.time()), the stock it showed,
+    …) may be served: of the current content, and of the current stock, or showing the same
+    stock of its products as they have now (read back in one query), or — a page whose list
+    depends on stock — drawn less than PAGE_CACHE_STOCK_SECONDS ago."""
+    if entry[0] != versions[0]:
+        return False
+    if entry[1] == versions[1]:
+        return True
+    if entry[3] is not None:
+        return _stock_still_shown(entry[3])
+    return time.time() - entry[2] < settings.PAGE_CACHE_STOCK_SECONDS
+
+
+def _at_stock(entry, versions):
+    """The entry as checked at the current stock version (so the next hit needs no query)."""
+    return (entry[0], versions[1], *entry[2:])
 
 
 class _Recent:
@@ -133,7 +209,7 @@ class _Recent:
     @staticmethod
     def _size_of(entry) -> int:
         size = 0
-        for part in entry[3:]:
+        for part in entry[4:]:
             if isinstance(part, bytes):
                 size += len(part)
             elif isinstance(part, list):  # a shopper page's text parts
@@ -145,13 +221,22 @@ class _Recent:
     def get(self, key: str, versions):
         with self._lock:
             item = self._items.get(key)
-            if item is None:
-                return None
-            if not _fresh(item[0], versions):
-                self._size -= self._items.pop(key)[1]
-                return None
-            self._items.move_to_end(key)
-            return item[0]
+        if item is None:
+            return None
+        entry, size = item
+        # Checked outside the lock: a stock check may read the database.
+        if not _fresh(entry, versions):
+            with self._lock:
+                if self._items.get(key) is item:
+                    self._size -= self._items.pop(key)[1]
+            return None
+        if entry[1] != versions[1]:
+            entry = _at_stock(entry, versions)
+        with self._lock:
+            if key in self._items:
+                self._items[key] = (entry, size)
+                self._items.move_to_end(key)
+        return entry
 
     def put(self, key: str, entry) -> None:
         size = self._size_of(entry)
@@ -175,12 +260,16 @@ def _current(key: str):
         entry = cache.get(key)
         if entry is None or not _fresh(entry, versions):
             return versions, None
+        if entry[1] != versions[1]:
+            entry = _at_stock(entry, versions)
         _recent.put(key, entry)
     return versions, entry
 
 
-def _store(key: str, versions: tuple[int, int], *rest) -> tuple:
-    entry = (*versions, time.time(), *rest)
+def _store(key: str, versions: tuple[int, int], stock, *rest) -> tuple:
+    """Keep a page: its versions, when it was drawn, the stock it showed (recorded_stock) and
+    what the middleware needs to answer with it."""
+    entry = (*versions, time.time(), stock, *rest)
     cache.set(key, entry, PAGE_TTL)
     _recent.put(key, entry)
     return entry
@@ -222,6 +311,6 @@ class CatalogCountPaginator(Paginator):
         key = f"bibarys:count:{versions[0]}:{digest}"
         found = cache.get(key)
         if found is None or not _fresh(found, versions):
-            found = (*versions, time.time(), super().count)
+            found = (*versions, time.time(), None, super().count)
             cache.set(key, found, PAGE_TTL)
-        return found[3]
+        return found[4]

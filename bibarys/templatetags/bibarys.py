@@ -81,3 +81,16 @@ class ShopperSlotNode(template.Node):
             return drawn
 
         return recording.slot(self.name, self.key.resolve(context) if self.key else None, draw)
+
+
+@register.simple_tag(takes_context=True)
+def stock_shown(context, product) -> str:
+    """Say that the page shows `product`'s stock: a page kept in the page cache is then served
+    after a sale as long as what it says of each product's stock still holds
+    (bibarys.cache.store). Renders nothing."""
+    from bibarys.cache import stock_shown as record
+
+    request = context.get("request")
+    if request is not None:
+        record(request, product)
+    return ""

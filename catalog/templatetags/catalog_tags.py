@@ -53,12 +53,16 @@ def product_cards(context, products):
     from django.utils.safestring import mark_safe
     from django.utils.translation import get_language
 
-    from bibarys.cache import cached_fragments, catalog_version, fragment_key, recording_slots
+    from bibarys.cache import (cached_fragments, catalog_version, fragment_key, recording_slots,
+                               stock_shown)
 
     products = list(products)
     if not products:
         return ""
     request = context.get("request")
+    if request is not None:
+        for product in products:  # a card from the fragment cache shows its stock too
+            stock_shown(request, product)
     card = context.template.engine.get_template("catalog/_product_card.html")
     wishlist_ids = context.get("wishlist_ids") or ()
 

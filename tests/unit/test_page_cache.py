@@ -147,7 +147,7 @@ def test_each_process_keeps_pages_within_its_memory_budget():
     recent = _Recent()
     recent.BUDGET = 250
     for n in range(5):
-        recent.put(f"page{n}", (7, 1, time.time(), b"x" * 100, []))
+        recent.put(f"page{n}", (7, 1, time.time(), None, b"x" * 100, []))
     assert recent.get("page4", (7, 1)) and recent.get("page3", (7, 1))
     assert recent.get("page0", (7, 1)) is None and recent._size <= 250
     assert recent.get("page4", (8, 1)) is None  # drawn at another content version: dropped
