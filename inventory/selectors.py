@@ -5,6 +5,7 @@ from decimal import Decimal
 from django.db.models import Count, DecimalField, ExpressionWrapper, F, Q, Sum
 from django.db.models.functions import Coalesce, Round
 
+from bibarys.sqlite import Alphabetical
 from catalog.models import Product
 from catalog.selectors import NAME_FIELDS, shown_name
 
@@ -68,7 +69,7 @@ def document_lines(document):
 
 def stocktake_lines(stocktake, *, show: str = "", q: str = ""):
     lines = stocktake.lines.select_related("product", "product__category").order_by(
-        shown_name("product__"), "pk")
+        Alphabetical(shown_name("product__")), "pk")
     if show == "uncounted":
         lines = lines.filter(counted__isnull=True)
     elif show == "variance":
@@ -123,7 +124,7 @@ def low_stock_queryset(user, *, q: str = ""):
                 .select_related("category", "seller"))
     if q:
         queryset = queryset.filter(name_contains(q) | Q(sku__iexact=q))
-    return queryset.order_by("quantity", shown_name(), "pk")
+    return queryset.order_by("quantity", Alphabetical(shown_name()), "pk")
 
 
 def low_stock(user, limit: int = 10):
@@ -139,7 +140,7 @@ def product_search(user, q: str, limit: int = 12):
     queryset = Product.objects.for_seller(user)
     return list(
         queryset.filter(name_contains(q) | Q(sku__istartswith=q) | Q(barcodes__code=q))
-        .distinct().order_by(shown_name(), "pk")[:limit]
+        .distinct().order_by(Alphabetical(shown_name()), "pk")[:limit]
     )
 
 
