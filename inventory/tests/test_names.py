@@ -88,3 +88,25 @@ def test_admin_product_search_finds_russian_and_english_names(goods, client):
         html = response.content.decode()
         found = "Бидай" if q == "Пшеница" else "Жүзім"
         assert found in html and "Алма" not in html, q
+
+
+def test_stock_messages_name_the_product_in_the_readers_language(goods):
+    from decimal import Decimal
+
+    from django.core.exceptions import ValidationError
+    from django.utils import translation
+
+    from inventory.services.documents import check_quantity
+    from inventory.services.ledger import Shortage
+
+    shortage = Shortage(product=goods["apple"], requested=Decimal("3"), available=Decimal("1"))
+    with translation.override("ru"):
+        assert str(shortage).startswith("Яблоко:")
+        with pytest.raises(ValidationError) as error:
+            check_quantity(goods["wheat"], Decimal("0.5"))
+        assert "Пшеница" in " ".join(error.value.messages)
+    with translation.override("en"):
+        assert str(Shortage(product=goods["curd"], requested=Decimal("3"),
+                            available=Decimal("1"))).startswith("Ірімшік:")
+    with translation.override("kk"):
+        assert str(shortage).startswith("Алма:")
