@@ -110,3 +110,16 @@ def test_stock_messages_name_the_product_in_the_readers_language(goods):
                             available=Decimal("1"))).startswith("Ірімшік:")
     with translation.override("kk"):
         assert str(shortage).startswith("Алма:")
+
+
+def test_the_count_sheet_lists_the_readers_names_in_their_order(goods, seller, seller_client):
+    import io
+
+    from pypdf import PdfReader
+
+    stocktake = stocktake_start(by=seller)
+    response = seller_client.get(reverse("inventory:stocktake_sheet", args=[stocktake.pk]),
+                                 HTTP_ACCEPT_LANGUAGE="ru")
+    text = "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(response.content)).pages)
+    assert "Алма" not in text and "Ірімшік" in text  # no Russian name: the default one
+    assert text.index("Виноград") < text.index("Пшеница") < text.index("Яблоко")
