@@ -108,8 +108,9 @@ def test_board_queries_are_the_same_in_every_language(named, admin_user, seller,
     counts = {}
     for language in ("kk", "ru", "en"):
         with translation.override(language):
-            counts[language] = [_count(lambda: selectors.product_board(v, november))
-                                for v in (admin_user, seller)]
+            counts[language] = [
+                _count(lambda viewer=viewer: selectors.product_board(viewer, november))
+                for viewer in (admin_user, seller)]
     assert counts["ru"] == counts["en"] == counts["kk"]
 
 

@@ -17,8 +17,8 @@ pytestmark = pytest.mark.django_db
 @pytest.mark.parametrize("language, milk_name, apple_name", [
     ("ru", "Молоко 3,2%", "Яблоки Апорт"), ("en", "Milk 3.2%", "Алма Апорт"),
     ("kk", "Сүт 3,2%", "Алма Апорт")])
-def test_receipts_name_the_products_in_the_readers_language(  # noqa: F811
-        shift, cashier, milk, apples, language, milk_name, apple_name):
+def test_receipts_name_the_products_in_the_readers_language(
+        shift, cashier, milk, apples, language, milk_name, apple_name):  # noqa: F811
     Product.objects.filter(pk=milk.pk).update(name_ru="Молоко 3,2%", name_en="Milk 3.2%")
     Product.objects.filter(pk=apples.pk).update(name_ru="Яблоки Апорт")
     order = sell(shift, cashier, [(milk, "2"), (apples, "0.5")], [("cash", "1349.50")],
