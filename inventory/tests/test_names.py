@@ -123,3 +123,20 @@ def test_the_count_sheet_lists_the_readers_names_in_their_order(goods, seller, s
     text = "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(response.content)).pages)
     assert "Алма" not in text and "Ірімшік" in text  # no Russian name: the default one
     assert text.index("Виноград") < text.index("Пшеница") < text.index("Яблоко")
+
+
+def test_a_refused_bulk_price_change_names_the_product_in_the_readers_language(admin_user):
+    from decimal import Decimal
+
+    from django.core.exceptions import ValidationError
+    from django.utils import translation
+
+    from catalog import services
+    from catalog.models import Product
+
+    huge = ProductFactory(name="Алтын", name_ru="Золото", price=Decimal("9999999999.00"))
+    with translation.override("ru"), pytest.raises(ValidationError) as error:
+        services.products_bulk_change_price(products=Product.objects.filter(pk=huge.pk),
+                                            by=admin_user, percent=Decimal("1000"))
+    assert "Золото" in " ".join(error.value.messages)
+    assert Product.objects.get(pk=huge.pk).price == Decimal("9999999999.00")

@@ -5,6 +5,7 @@ it has one, else the name as sold (the line keeps it)."""
 from decimal import Decimal
 
 import pytest
+from django.conf import settings
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -59,3 +60,15 @@ def test_returns_name_the_product_in_the_readers_language(staff_client, shopper)
     with CaptureQueriesContext(connection) as two:
         _text(staff_client, detail_url, "ru")
     assert len(two) == len(one)  # the products come with the lines, not one query each
+
+
+def test_a_refused_return_names_the_line_in_the_readers_language(staff_client, shopper):
+    milk = product_in_stock("10", price=Decimal("450.00"))
+    Product.objects.filter(pk=milk.pk).update(name="Сүт 1 л", name_ru="Молоко 1 л")
+    order = _wallet_order(shopper, (milk, "3"), status=OrderStatus.COMPLETED)
+    line = order.lines.get()
+    staff_client.cookies[settings.LANGUAGE_COOKIE_NAME] = "ru"  # the POST's page in Russian
+    response = _return_post(staff_client, order, [(line, "5", False)], "wallet")
+    page = response.content.decode()
+    assert response.status_code == 200 and not OrderReturn.objects.exists()
+    assert "Молоко 1 л:" in page and "Сүт 1 л:" not in page
