@@ -155,12 +155,13 @@ def forget_if_closed(day: datetime.date) -> None:
 
 
 # One top list from {source}: the rows at or above the offset-th value of the column, ties by
-# the product's name (looked up for those few rows only).
+# the product's name in the reader's language (looked up for those few rows only). {pname} is
+# that name's SQL for the product aliased p (product_name_sql).
 _TOP_BY = """    SELECT * FROM (
         SELECT '@KIND@' AS kind, a.product_id, a.sold, a.revenue, a.cost FROM {source} a
         WHERE a.@COLUMN@ >= COALESCE(
             (SELECT @COLUMN@ FROM {source} ORDER BY @COLUMN@ DESC LIMIT 1 OFFSET %(offset)s), 0)
-        ORDER BY a.@COLUMN@ DESC, (SELECT p.name FROM {product} p WHERE p.id = a.product_id),
+        ORDER BY a.@COLUMN@ DESC, (SELECT {pname} FROM {product} p WHERE p.id = a.product_id),
                  a.product_id LIMIT %(limit)s) top_@KIND@
 """
 
@@ -189,7 +190,7 @@ picked AS (
         WHERE product_id NOT IN (SELECT product_id FROM best)
         ORDER BY margin, revenue DESC, product_id LIMIT %(limit)s) w
 )
-SELECT x.kind, x.product_id, x.sold, x.revenue, x.cost, p.name, p.unit, p.sku, NULL
+SELECT x.kind, x.product_id, x.sold, x.revenue, x.cost, {pname}, p.unit, p.sku, NULL
 FROM picked x JOIN {product} p ON p.id = x.product_id
 UNION ALL
 """
@@ -261,6 +262,17 @@ TOP_WITH_TIES = {
             ORDER BY q.{column} DESC LIMIT 1 OFFSET %(offset)s), 0)""",
 }
 
+def product_name_sql(alias: str = "p") -> str:
+    """SQL: the name of the product aliased `alias` in the active language, else its default
+    name (as catalog.selectors.shown_name, for the board's raw SQL)."""
+    from catalog.models import translated_field
+
+    field = translated_field("name")  # one of a few fixed column names, never user input
+    if field == "name":
+        return f"{alias}.name"
+    return f"COALESCE(NULLIF({alias}.{field}, ''), {alias}.name)"
+
+
 def quiet(alias: str, seller: bool) -> str:
     """SQL: the snapshot row `alias` has no sale in the live days (in the seller's scope)."""
     scope = "AND d.seller_id = %(seller)s" if seller else ""
@@ -270,7 +282,7 @@ def quiet(alias: str, seller: bool) -> str:
 
 def board_sql(*, seller: bool, tables: dict) -> str:
     """The snapshot board's SQL for this database, with the tables' quoted names in `tables`
-    (sdp, product, category, rows, categories)."""
+    (sdp, product, category, rows, categories) and the product name's SQL (pname)."""
     probes = {"quiet_s": quiet("s", seller).format(sdp=tables["sdp"]),
               "quiet_q": quiet("q", seller).format(sdp=tables["sdp"])}
     top = TOP_WITH_TIES.get(connection.vendor, TOP_WITH_TIES["other"])

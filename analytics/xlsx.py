@@ -207,7 +207,7 @@ def stock_workbook(report: dict) -> bytes:
         (_("On hand"), "qty", 12), (_("Unit"), "text", 8), (_("Cost price"), "money", 16),
         (_("Value at cost"), "money", 18), (_("Low stock"), "text", 12)])
     for p in report["products"].iterator(chunk_size=2000):
-        book.row(sheet, [p.name, p.sku, p.category.name, p.quantity, unit_short(p.unit), p.cost_price,
+        book.row(sheet, [p.display_name, p.sku, p.category.name, p.quantity, unit_short(p.unit), p.cost_price,
                          p.value, _("yes") if p.is_low_stock else ""])
     book.row(sheet, [_("Total"), None, None, None, None, None, report["totals"]["value"], None],
              bold=True)
@@ -230,7 +230,7 @@ def receipts_workbook(report: dict) -> bytes:
         ("SKU", "text", 16), (_("Quantity"), "qty", 12), (_("Unit"), "text", 8),
         (_("Unit cost"), "money", 16), (_("Sum"), "money", 18)])
     for line in report["lines"]:
-        book.row(lines, [line.document.number, line.document.date, line.product.name,
+        book.row(lines, [line.document.number, line.document.date, line.product.display_name,
                          line.product.sku, line.quantity, unit_short(line.product.unit), line.unit_cost,
                          line.line_sum])
     return book.save()
@@ -250,7 +250,7 @@ def writeoffs_workbook(report: dict) -> bytes:
         (_("Reason"), "text", 20), (_("Comment"), "text", 30), (_("Quantity"), "qty", 12),
         (_("Unit"), "text", 8), (_("Value at cost"), "money", 18)])
     for line in report["lines"]:
-        book.row(lines, [line.document.number, line.document.date, line.product.name,
+        book.row(lines, [line.document.number, line.document.date, line.product.display_name,
                          line.get_reason_display(), line.comment, line.quantity,
                          unit_short(line.product.unit), line.value])
     return book.save()

@@ -24,7 +24,8 @@ class ProductAdmin(BoundedNumbers, admin.ModelAdmin):
     list_display = ("name", "sku", "category", "seller", "unit", "price", "cost_price",
                     "quantity", "vat_rate", "is_active")
     list_filter = ("is_active", "unit", "vat_rate", "category")
-    search_fields = ("name", "sku", "barcodes__code")
+    # Every name the product has (kk, ru, en): an admin finds it by whichever they type.
+    search_fields = ("name", "name_ru", "name_en", "sku", "barcodes__code")
     readonly_fields = ("quantity", "created_at", "updated_at")
     list_select_related = ("category", "seller")
     inlines = [BarcodeInline]

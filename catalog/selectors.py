@@ -106,12 +106,13 @@ def folded_name(field: str = "name"):
 NAME_FIELDS = ("name",) + tuple(f"name_{language}" for language in TRANSLATED_LANGUAGES)
 
 
-def shown_name():
-    """The name in the active language, else the default one (an expression to sort by)."""
+def shown_name(prefix: str = ""):
+    """The name in the active language, else the default one (an expression to sort by);
+    `prefix` reaches it across a relation ("product__")."""
     field = translated_field("name")
     if field == "name":
-        return F("name")
-    return Coalesce(NullIf(F(field), Value("")), F("name"))
+        return F(f"{prefix}name")
+    return Coalesce(NullIf(F(f"{prefix}{field}"), Value("")), F(f"{prefix}name"))
 
 
 def search_filter(queryset: QuerySet, q: str) -> QuerySet:

@@ -12,7 +12,8 @@ class StockMovementAdmin(BoundedNumbers, admin.ModelAdmin):
     list_display = ("created_at", "product", "kind", "quantity", "quantity_after", "created_by",
                     "reference")
     list_filter = ("kind",)
-    search_fields = ("product__name", "product__sku", "reference")
+    search_fields = ("product__name", "product__name_ru", "product__name_en", "product__sku",
+                     "reference")
     list_select_related = ("product", "created_by")
 
     def has_add_permission(self, request):

@@ -5,12 +5,23 @@ from decimal import Decimal
 from django.db.models import Count, DecimalField, ExpressionWrapper, F, Q, Sum
 from django.db.models.functions import Coalesce, Round
 
+from bibarys.sqlite import Alphabetical
 from catalog.models import Product
+from catalog.selectors import NAME_FIELDS, shown_name
 
 from .models import GoodsReceipt, StockMovement, Stocktake, WriteOff, value_at_cost
 
 ZERO = Decimal("0")
 MONEY = DecimalField(max_digits=16, decimal_places=2)
+
+
+def name_contains(q: str, prefix: str = "") -> Q:
+    """Any of the product's names (kk, ru, en) contains q: a Russian reader finds by the name
+    they see."""
+    found = Q()
+    for field in NAME_FIELDS:
+        found |= Q(**{f"{prefix}{field}__icontains": q})
+    return found
 
 
 def receipts_for(user, *, status: str = "", q: str = ""):
@@ -58,14 +69,14 @@ def document_lines(document):
 
 def stocktake_lines(stocktake, *, show: str = "", q: str = ""):
     lines = stocktake.lines.select_related("product", "product__category").order_by(
-        "product__name", "pk")
+        Alphabetical(shown_name("product__")), "pk")
     if show == "uncounted":
         lines = lines.filter(counted__isnull=True)
     elif show == "variance":
         lines = lines.filter(counted__isnull=False).exclude(
             counted=Coalesce(F("book_at_count"), F("expected")))
     if q:
-        lines = lines.filter(Q(product__name__icontains=q) | Q(product__sku__iexact=q)
+        lines = lines.filter(name_contains(q, "product__") | Q(product__sku__iexact=q)
                              | Q(product__barcodes__code=q)).distinct()
     return lines
 
@@ -112,8 +123,8 @@ def low_stock_queryset(user, *, q: str = ""):
     queryset = (Product.objects.for_seller(user).active().low_stock()
                 .select_related("category", "seller"))
     if q:
-        queryset = queryset.filter(Q(name__icontains=q) | Q(sku__iexact=q))
-    return queryset.order_by("quantity", "name", "pk")
+        queryset = queryset.filter(name_contains(q) | Q(sku__iexact=q))
+    return queryset.order_by("quantity", Alphabetical(shown_name()), "pk")
 
 
 def low_stock(user, limit: int = 10):
@@ -128,8 +139,8 @@ def product_search(user, q: str, limit: int = 12):
         return []
     queryset = Product.objects.for_seller(user)
     return list(
-        queryset.filter(Q(name__icontains=q) | Q(sku__istartswith=q) | Q(barcodes__code=q))
-        .distinct().order_by("name")[:limit]
+        queryset.filter(name_contains(q) | Q(sku__istartswith=q) | Q(barcodes__code=q))
+        .distinct().order_by(Alphabetical(shown_name()), "pk")[:limit]
     )
 
 

@@ -108,7 +108,7 @@ class ReturnForm(forms.Form):
             self.fields["refund"].initial = refunds[0]
         for line in self.lines:
             self.fields[f"qty_{line.pk}"] = forms.DecimalField(
-                label=line.product_name, required=False, min_value=0,
+                label=line.display_name, required=False, min_value=0,
                 max_digits=14, decimal_places=3,
                 widget=forms.NumberInput(attrs={"inputmode": "decimal", "step": "any",
                                                 "min": "0"}))

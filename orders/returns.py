@@ -107,7 +107,8 @@ def _return(*, order, items, by, refund, idempotency_key, reason, request) -> Or
                               code="not_completed")
     if refund not in refund_methods(order):
         raise ValidationError(_("The money goes back the way it was paid."), code="refund")
-    lines = {line.pk: line for line in order.lines.all()}
+    # With the products: a problem names the line in the reader's language (display_name).
+    lines = {line.pk: line for line in order.lines.select_related("product")}
     returned = returned_quantities(order)
     amounts_back = _returned_amounts(order)
     wanted: dict[int, ReturnItem] = {}
@@ -122,10 +123,10 @@ def _return(*, order, items, by, refund, idempotency_key, reason, request) -> Or
         left = line.quantity - returned.get(line.pk, Decimal("0"))
         if quantity < 0 or not quantity_fits_unit(quantity, line.unit):
             problems.append(_("%(name)s: the quantity does not fit its unit.")
-                            % {"name": line.product_name})
+                            % {"name": line.display_name})
         elif quantity > left:
             problems.append(_("%(name)s: at most %(left)s can be returned.")
-                            % {"name": line.product_name,
+                            % {"name": line.display_name,
                                "left": format_quantity(left, line.unit)})
         wanted[line.pk] = ReturnItem(line.pk, quantity, bool(item.spoiled))
     if problems:

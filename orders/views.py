@@ -391,7 +391,7 @@ def seller_lines(request):
 def return_form_for(order, data=None) -> ReturnForm:
     """The return form of `order`: its lines with what may still come back, the refund ways."""
     returned = returned_quantities(order)
-    lines = list(order.lines.order_by("id"))
+    lines = list(order.lines.select_related("product").order_by("id"))
     returnable = {line.pk: line_returnable(line, returned) for line in lines}
     return ReturnForm(data, lines=lines, returnable=returnable, refunds=refund_methods(order),
                       initial={"idempotency_key": uuid.uuid4()})

@@ -74,7 +74,7 @@ def return_find(request):
 
 def _form_for(order: Order, data=None) -> ReturnForm:
     returned = returned_quantities(order)
-    lines = list(order.lines.order_by("id"))
+    lines = list(order.lines.select_related("product").order_by("id"))
     returnable = {line.pk: line_returnable(line, returned) for line in lines}
     return ReturnForm(data, lines=lines, returnable=returnable, refunds=refund_methods(order),
                       initial={"idempotency_key": uuid.uuid4()})
@@ -110,7 +110,7 @@ def return_order(request, pk):
                 return redirect("till:return_done", pk=returned.pk)
     return render(request, "till/return_order.html", {
         "order": order, "form": form, "shift": shift,
-        "returns": order.returns.prefetch_related("lines__line").order_by("created_at", "id")})
+        "returns": order.returns.prefetch_related("lines__line__product").order_by("created_at", "id")})
 
 
 def _error_fields(exc: ValidationError):
@@ -125,6 +125,7 @@ def _error_fields(exc: ValidationError):
 def return_done(request, pk):
     """The return just taken: what came back, how much money goes back and how."""
     order_return = get_object_or_404(
-        OrderReturn.objects.select_related("order", "by").prefetch_related("lines__line"), pk=pk)
+        OrderReturn.objects.select_related("order", "by").prefetch_related("lines__line__product"),
+        pk=pk)
     return render(request, "till/return_done.html", {
         "ret": order_return, "receipt_url": _return_receipt_url(order_return)})

@@ -10,6 +10,7 @@ from django.db.models import Count, DecimalField, ExpressionWrapper, F, Sum, Val
 from django.db.models.functions import NullIf, Round
 
 from catalog.models import Product
+from catalog.selectors import shown_name
 
 from ..models import BoardSnapshotCategory, BoardSnapshotProduct, SalesDayProduct, SalesDaySeller
 from ..periods import Period
@@ -70,7 +71,7 @@ def revenue_by_category(viewer, period: Period, *, with_orders: bool = False) ->
 
 def _by_product(viewer, period: Period):
     return (_product_days(viewer, period)
-            .values("product_id", unit=F("product__unit"), name=F("product__name"),
+            .values("product_id", unit=F("product__unit"), name=shown_name("product__"),
                     sku=F("product__sku"))
             .annotate(**_SUMS))
 
@@ -161,7 +162,8 @@ def product_board(viewer, period: Period, *, limit: int = 5) -> dict:
         params["seller"] = viewer.pk
     tables = {"sdp": quote(SalesDayProduct._meta.db_table),
               "product": quote(Product._meta.db_table),
-              "category": quote(Category._meta.db_table)}
+              "category": quote(Category._meta.db_table),
+              "pname": snapshots.product_name_sql("p")}
     closed_last, live_first = snapshots.split(period.first, period.last)
     if closed_last is None:  # only live days: the rollup itself is small
         sql = snapshots.LIVE_BOARD_SQL.format(margin=snapshots.margin_sql("revenue", "cost"),

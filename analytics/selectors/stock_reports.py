@@ -8,6 +8,7 @@ from django.db.models.functions import Round
 
 from bibarys.sqlite import Alphabetical
 from catalog.models import Product
+from catalog.selectors import shown_name
 from inventory.models import DocumentStatus, ReceiptLine, WriteOffLine
 from orders.models import Order
 
@@ -23,10 +24,11 @@ VALUE_AT_COST = Round(ExpressionWrapper(F("quantity") * F("cost_price"), output_
 
 
 def stock_products(viewer):
-    """Products in the viewer's scope with their stock valued at cost, by category and name."""
+    """Products in the viewer's scope with their stock valued at cost, by category and name
+    (the name in the reader's language)."""
     return (Product.objects.for_seller(viewer).select_related("category")
             .annotate(value=VALUE_AT_COST)
-            .order_by(Alphabetical("category__name"), Alphabetical("name"), "pk"))
+            .order_by(Alphabetical("category__name"), Alphabetical(shown_name()), "pk"))
 
 
 def stock_totals(viewer) -> dict:

@@ -65,7 +65,7 @@ def products_bulk_change_price(*, products, by, percent: Decimal) -> int:
         new = price_by_percent(product.price, percent)
         # Repeated a few times, +1000 % outgrows the column: refused before anything is written.
         check_sum(new, Product, "price", what=_("The new price of %(name)s (%(sku)s)")
-                  % {"name": product.name, "sku": product.sku})
+                  % {"name": product.display_name, "sku": product.sku})
         if new != product.price:
             audit_record(actor=by, action="product.price_change", obj=product,
                          changes={"price": [product.price, new], "percent": str(percent)})

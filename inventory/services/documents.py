@@ -29,7 +29,8 @@ def check_quantity(product: Product, quantity: Decimal, *, allow_zero: bool = Fa
     if quantity < 0 or (quantity == 0 and not allow_zero):
         raise ValidationError(_("Enter a quantity greater than zero."), code="quantity")
     if not quantity_fits_unit(quantity, product.unit):
-        raise ValidationError(unit_step_message(product.name, product.unit), code="unit_step")
+        raise ValidationError(unit_step_message(product.display_name, product.unit),
+                              code="unit_step")
     return quantity
 
 

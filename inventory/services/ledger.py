@@ -50,7 +50,7 @@ class Shortage:
 
     def __str__(self):
         return _("%(name)s: %(left)s left") % {
-            "name": self.product.name,
+            "name": self.product.display_name,
             "left": format_quantity(self.available, self.product.unit),
         }
 
@@ -144,7 +144,7 @@ def _check_changes(changes, kind, reason: str, products: dict[int, Product]) -> 
         if kind in REASON_REQUIRED and not (change.reason or reason).strip():
             raise ValidationError(_("A reason is required."), code="reason_required")
         if not quantity_fits_unit(abs(quantity), product.unit):
-            raise ValidationError(unit_step_message(product.name, product.unit),
+            raise ValidationError(unit_step_message(product.display_name, product.unit),
                                   code="unit_step")
         projected[product.pk] = projected.get(product.pk, product.quantity) + quantity
     _check_stock_fits(projected, products)

@@ -102,7 +102,7 @@ def receipt_line_add(request, pk):
 
 def _receipt_merge_notice(added) -> str:
     line = added.line
-    values = {"name": line.product.name,
+    values = {"name": line.product.display_name,
               "quantity": format_quantity(line.quantity, line.product.unit)}
     if not added.averaged:
         return _("%(name)s was already on this receipt: the line now holds %(quantity)s.") % values

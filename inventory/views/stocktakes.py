@@ -102,7 +102,7 @@ def stocktake_scan(request, pk):
         return redirect("inventory:stocktake_detail", pk=stocktake.pk)
     if counted:
         messages.success(request, _("%(name)s: %(n)s counted.") % {
-            "name": line.product.name, "n": format_quantity(line.counted,
+            "name": line.product.display_name, "n": format_quantity(line.counted,
                                                                      line.product.unit)})
         return redirect("inventory:stocktake_detail", pk=stocktake.pk)
     url = reverse("inventory:stocktake_detail", args=[stocktake.pk])
@@ -145,7 +145,7 @@ def stocktake_count(request, pk, line_pk):
             totals = f"<template>{totals}</template>"
         return HttpResponse(row + totals)
     if form is not None:
-        messages.error(request, f"{line.product.name}: " + " ".join(form.errors.get(
+        messages.error(request, f"{line.product.display_name}: " + " ".join(form.errors.get(
             "counted", [])))
     next_url = safe_next(request, reverse("inventory:stocktake_detail", args=[stocktake.pk]))
     return redirect(f"{next_url}#line-{line.pk}")
@@ -161,10 +161,11 @@ def _stocktake_scan_weight_answer(request, stocktake, line, form):
             "oob": True, "summary": None if error else selectors.stocktake_summary(stocktake)})
     url = reverse("inventory:stocktake_detail", args=[stocktake.pk])
     if error:
-        messages.error(request, f"{line.product.name}: {error}")
+        messages.error(request, f"{line.product.display_name}: {error}")
         return redirect(f"{url}?scanned={line.pk}#scan-result")
     messages.success(request, _("%(name)s: %(n)s counted.") % {
-        "name": line.product.name, "n": format_quantity(line.counted, line.product.unit)})
+        "name": line.product.display_name,
+        "n": format_quantity(line.counted, line.product.unit)})
     return redirect(f"{url}#scan-code")
 
 

@@ -89,7 +89,7 @@ def writeoff_line_add(request, pk):
 
 def _writeoff_merge_notice(added) -> str:
     line, merged = added.line, added.merged
-    values = {"name": line.product.name, "reason": line.get_reason_display(),
+    values = {"name": line.product.display_name, "reason": line.get_reason_display(),
               "quantity": format_quantity(line.quantity, line.product.unit)}
     if merged:
         return _("%(name)s was already on this write-off as “%(reason)s”: the line now holds "
