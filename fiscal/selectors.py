@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from django.conf import settings
+from django.db.models import Count, Min
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -66,3 +67,17 @@ def till_notices(till) -> list[dict]:
             "The fiscal register refused %(count)d receipts: see Fiscal documents in admin.",
             refused) % {"count": refused}})
     return notices
+
+
+def registers_away() -> list[dict]:
+    """The tills whose oldest unsent fiscal document has waited FISCAL_OFFLINE_WARN_HOURS or
+    more (the dashboard's warning, one query): [{"till": name, "hours": n, "waiting": count}]."""
+    if not is_enabled():
+        return []
+    since = timezone.now() - timedelta(hours=settings.FISCAL_OFFLINE_WARN_HOURS)
+    rows = (FiscalDocument.objects.filter(state=State.PENDING).values("till__name")
+            .annotate(oldest=Min("created_at"), waiting=Count("id"))
+            .filter(oldest__lte=since).order_by("till__name"))
+    now = timezone.now()
+    return [{"till": row["till__name"], "waiting": row["waiting"],
+             "hours": int((now - row["oldest"]) / timedelta(hours=1))} for row in rows]

@@ -60,6 +60,12 @@ def on_till_event(sender, *, kind: str, **objects) -> None:
         _record(kind=Kind.Z, key=f"z:{shift.pk}", shift=shift)
 
 
+def x_report_request(*, shift, key) -> FiscalDocument:
+    """Ask the register for an X report of `shift` (a cashier's button; `key` from the form)."""
+    with transaction.atomic():
+        return _record(kind=Kind.X, key=f"x:{key}", shift=shift)
+
+
 @task()
 def fiscal_document_send(document_id: int) -> None:
     document_send(document_id)

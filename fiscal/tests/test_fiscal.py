@@ -8,10 +8,12 @@ from decimal import Decimal
 
 import pytest
 from django.db import transaction
+from django.test import Client
 from django.utils import timezone
 from django_tasks_db.management.commands.db_worker import Worker
 from django_tasks_db.models import DBTaskResult
 
+from accounts.tests.factories import UserFactory
 from fiscal.models import FiscalDocument
 from jobs.models import Job
 from orders.returns import ReturnItem
@@ -199,3 +201,39 @@ def test_the_till_warns_of_waiting_receipts_and_of_a_register_away_for_long(
     FiscalDocument.objects.update(created_at=timezone.now() - timedelta(hours=49))
     page = cashier_client.get(f"/till/shift/{shift.pk}/").content.decode()
     assert "The fiscal register has not answered for 49 hours" in page
+
+
+def test_the_cashier_asks_the_register_for_an_x_report_once_per_click(
+        register, shift, cashier, cashier_client):
+    page = cashier_client.get(f"/till/shift/{shift.pk}/report/").content.decode()
+    assert 'id="fiscal-x-form"' in page
+    key = str(uuid.uuid4())
+    for _ in range(2):  # a double click
+        answer = cashier_client.post(f"/fiscal/shift/{shift.pk}/x-report/", {"key": key})
+        assert answer.status_code == 302
+    assert cashier_client.get(f"/fiscal/shift/{shift.pk}/x-report/").status_code == 405
+    run_worker()
+    assert [c["operation"] for c in register.fiscalised] == ["x-report"]
+    assert FiscalDocument.objects.get().state == State.SENT
+
+
+def test_another_cashiers_shift_answers_404_for_the_x_report(register, shift, db):
+    other = UserFactory(role="cashier", username="cashier_b")
+    client = Client()
+    client.force_login(other)
+    assert client.post(f"/fiscal/shift/{shift.pk}/x-report/", {"key": str(uuid.uuid4())}
+                       ).status_code == 404
+    assert not FiscalDocument.objects.exists()
+
+
+def test_the_dashboard_flags_a_register_away_for_long(register, settings, shift, cashier, milk,
+                                                      admin_client):
+    register.mode = "down"
+    settings.JOBS_RETRY_BASE_SECONDS = 60
+    sell(shift, cashier, milk)
+    run_worker()
+    admin_client.cookies["django_language"] = "en"
+    assert 'id="fiscal-away"' not in admin_client.get("/analytics/dashboard/").content.decode()
+    FiscalDocument.objects.update(created_at=timezone.now() - timedelta(hours=50))
+    page = admin_client.get("/analytics/dashboard/").content.decode()
+    assert 'id="fiscal-away"' in page and "has not answered for 50 hours" in page
