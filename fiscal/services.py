@@ -15,11 +15,13 @@ cannot see: the register fiscalised it but its answer was lost."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from django.db import transaction
 from django.utils import timezone
 from django_tasks import task
 
-from jobs.services import enqueue_after_commit
+from jobs.services import enqueue_after_commit, retry_delay
 from till.models import CashMovement, Till
 
 from .backends import RegisterRefused, RegisterUnavailable, get_backend, is_enabled
@@ -27,13 +29,26 @@ from .models import FiscalDocument
 
 Kind = FiscalDocument.Kind
 State = FiscalDocument.State
+# A fiscal job keeps trying past the law's 72 hours offline (the queue's usual attempts give up
+# within the hour): by then a person has been warned (FISCAL_OFFLINE_WARN_HOURS).
+RETRY_SPAN = timedelta(hours=96)
+
+
+def max_attempts() -> int:
+    """Attempts enough for the retries' backoff (jobs.services.retry_delay) to span RETRY_SPAN."""
+    attempts, waited = 1, timedelta(0)
+    while waited < RETRY_SPAN and attempts < 10000:
+        waited += retry_delay(attempts)
+        attempts += 1
+    return attempts
 
 
 def _record(*, kind: str, key: str, shift, **links) -> FiscalDocument:
     document, created = FiscalDocument.objects.get_or_create(
         key=key, defaults={"kind": kind, "till_id": shift.till_id, "shift": shift, **links})
     if created:
-        enqueue_after_commit(fiscal_document_send, document.pk, key=f"fiscal:{document.pk}")
+        enqueue_after_commit(fiscal_document_send, document.pk, key=f"fiscal:{document.pk}",
+                             max_attempts=max_attempts())
     return document
 
 

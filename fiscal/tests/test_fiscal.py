@@ -237,3 +237,13 @@ def test_the_dashboard_flags_a_register_away_for_long(register, settings, shift,
     FiscalDocument.objects.update(created_at=timezone.now() - timedelta(hours=50))
     page = admin_client.get("/analytics/dashboard/").content.decode()
     assert 'id="fiscal-away"' in page and "has not answered for 50 hours" in page
+
+
+def test_a_fiscal_job_keeps_trying_past_the_laws_72_hours(register, settings, shift, cashier, milk):
+    from jobs.services import retry_delay
+
+    settings.JOBS_RETRY_BASE_SECONDS, settings.JOBS_RETRY_MAX_SECONDS = 30, 3600
+    sell(shift, cashier, milk)
+    job = Job.objects.get()
+    waits = sum((retry_delay(n) for n in range(1, job.max_attempts)), timedelta(0))
+    assert waits >= timedelta(hours=72) and job.max_attempts < 200
