@@ -43,7 +43,7 @@ class Kassa24Backend:
     @classmethod
     def from_settings(cls) -> Kassa24Backend:
         if not settings.FISCAL_KASSA24_URL or not settings.FISCAL_KASSA24_KKM_ID:
-            raise RegisterRefused("FISCAL_KASSA24_URL and FISCAL_KASSA24_KKM_ID must be set")
+            raise RegisterUnavailable("FISCAL_KASSA24_URL and FISCAL_KASSA24_KKM_ID must be set")
         return cls(url=settings.FISCAL_KASSA24_URL, login=settings.FISCAL_KASSA24_LOGIN,
                    password=settings.FISCAL_KASSA24_PASSWORD,
                    kkm_id=str(settings.FISCAL_KASSA24_KKM_ID),
@@ -80,10 +80,10 @@ class Kassa24Backend:
         status, answer = self._post("/auth/login", {"Login": self.login,
                                                     "Password": self.password})
         token = (answer.get("Data") or {}).get("Token")
-        if status >= 500:
-            raise RegisterUnavailable(f"login: {status} {answer.get('Message', '')}")
         if status != 200 or not token:
-            raise RegisterRefused(f"login refused: {status} {answer.get('Message', '')}")
+            # A wrong login is the store's set-up, not the receipt's fault: the documents wait
+            # (and the till warns) until FISCAL_KASSA24_LOGIN / _PASSWORD are put right.
+            raise RegisterUnavailable(f"login refused: {status} {answer.get('Message', '')}")
         _tokens[cache_key] = (token, time.monotonic() + TOKEN_SECONDS)
         return token
 
@@ -101,9 +101,10 @@ class Kassa24Backend:
         if status == 200 or (status == 409 and answer.get("Data")):  # 409: that Uid again
             return _answer(answer)
         message = f"{status} {answer.get('Message', '')}".strip()
-        if status >= 500 or status in (401, 408, 429):
+        if status >= 500 or status in (401, 403, 404, 408, 429):
+            # Away, overloaded, or the set-up (credentials, the register's id): try again later.
             raise RegisterUnavailable(message)
-        raise RegisterRefused(message)
+        raise RegisterRefused(message)  # this document's data: a person must look
 
 
 def _positions(lines) -> list[dict]:

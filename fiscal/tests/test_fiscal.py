@@ -247,3 +247,22 @@ def test_a_fiscal_job_keeps_trying_past_the_laws_72_hours(register, settings, sh
     job = Job.objects.get()
     waits = sum((retry_delay(n) for n in range(1, job.max_attempts)), timedelta(0))
     assert waits >= timedelta(hours=72) and job.max_attempts < 200
+
+
+def test_an_expired_token_is_renewed_and_a_wrong_password_keeps_the_receipt_waiting(
+        register, settings, shift, cashier, milk):
+    settings.JOBS_RETRY_BASE_SECONDS = 60
+    sell(shift, cashier, milk)
+    run_worker()
+    register.tokens.clear()  # the provider's token expired
+    sell(shift, cashier, milk)
+    run_worker()
+    assert len(register.fiscalised) == 2
+    logins = [path for path, _uid in register.requests if path == "/auth/login"]
+    assert len(logins) == 2
+    register.tokens.clear()
+    settings.FISCAL_KASSA24_PASSWORD = "wrong"
+    sell(shift, cashier, milk)
+    run_worker()
+    waiting = FiscalDocument.objects.order_by("pk").last()
+    assert waiting.state == State.PENDING and "login refused: 401" in waiting.last_error
