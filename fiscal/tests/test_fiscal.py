@@ -36,9 +36,13 @@ def run_worker():
 
 
 def a_while_later():
-    """The retries' backoff has passed (as if the clock moved on)."""
+    """The retries' backoff has passed (as if the clock moved on), the later retries due first:
+    the worker picks the latest sale's job before the earliest's, and order must still hold."""
     now = timezone.now()
-    DBTaskResult.objects.filter(status="READY").update(run_after=now)
+    waiting = list(DBTaskResult.objects.filter(status="READY").order_by("-enqueued_at", "-pk"))
+    for position, result in enumerate(waiting):
+        result.run_after = now - timedelta(seconds=len(waiting) - position)
+        result.save(update_fields=["run_after"])
     Job.objects.exclude(next_attempt_at=None).update(next_attempt_at=now)
 
 
