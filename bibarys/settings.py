@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "inventory",
     "orders",
     "till",
+    "fiscal",
     "analytics",
 ]
 
@@ -212,6 +213,24 @@ ORDERS_CASHIER_CAN_CANCEL_PAID = env.bool("ORDERS_CASHIER_CAN_CANCEL_PAID", defa
 # Short stock at the till (docs/till.md): `refuse` (the books say 0, the sale is refused with a
 # clear message) or `allow` (sold anyway, recorded as a short-stock exception for the owner).
 TILL_SHORT_STOCK = env.str("TILL_SHORT_STOCK", default="refuse")
+
+# Fiscal receipts (fiscal/, docs/fiscal.md): `none` (the store prints them on its own register;
+# Bibarys says so on its receipts) or `kassa24` (the Kassa24 cloud register, its API at
+# FISCAL_KASSA24_URL, the register's id FISCAL_KASSA24_KKM_ID and its registration number with
+# the tax office FISCAL_REGISTER_NUMBER, printed on receipts). Documents waiting longer than
+# FISCAL_OFFLINE_WARN_HOURS are flagged on the till: the law allows 72 hours offline.
+FISCAL_BACKEND = env.str("FISCAL_BACKEND", default="none").strip().lower()
+if FISCAL_BACKEND not in ("none", "kassa24"):
+    raise ImproperlyConfigured("FISCAL_BACKEND is none or kassa24.")
+FISCAL_KASSA24_URL = env.str("FISCAL_KASSA24_URL", default="")
+FISCAL_KASSA24_LOGIN = env.str("FISCAL_KASSA24_LOGIN", default="")
+FISCAL_KASSA24_PASSWORD = env.str("FISCAL_KASSA24_PASSWORD", default="")
+FISCAL_KASSA24_KKM_ID = env.str("FISCAL_KASSA24_KKM_ID", default="")
+FISCAL_REGISTER_NUMBER = env.str("FISCAL_REGISTER_NUMBER", default="")
+FISCAL_TIMEOUT_SECONDS = env.float("FISCAL_TIMEOUT_SECONDS", default=10.0)
+FISCAL_OFFLINE_WARN_HOURS = env.int("FISCAL_OFFLINE_WARN_HOURS", default=48)
+if not 1 <= FISCAL_OFFLINE_WARN_HOURS < 72:
+    raise ImproperlyConfigured("FISCAL_OFFLINE_WARN_HOURS is between 1 and 71: the law allows 72.")
 
 AUTH_USER_MODEL = "accounts.User"
 # Django's ModelBackend, with a cheaper read of the signed-in user (accounts/backends.py).

@@ -16,6 +16,7 @@ urlpatterns = [
     path("inventory/", include("inventory.urls")),
     path("orders/", include("orders.urls")),
     path("till/", include("till.urls")),
+    path("fiscal/", include("fiscal.urls")),
     path("analytics/", include("analytics.urls")),
     path("admin/", admin.site.urls),
 ]

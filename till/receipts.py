@@ -24,6 +24,7 @@ from accounts.permissions import till_required
 from bibarys.pdf import render_pdf
 from orders.models import OrderReturn
 
+from . import hooks
 from .models import Shift, TillPayment, TillSale
 from .selectors import shift_totals
 
@@ -92,7 +93,9 @@ def sale_receipt(sale: TillSale) -> dict:
         "tendered": sale.tendered if sale.tendered else None,
         "change": sale.change,
         "returns": list(order.returns.order_by("id").values_list("id", flat=True)),
-        "fiscal": None,
+        # The fiscal app's block (till.hooks): sign, number and QR, or "waiting"; None when
+        # the store's own register prints the fiscal receipt.
+        "fiscal": hooks.fiscal_block("sale", order),
     }
 
 
@@ -114,7 +117,7 @@ def return_receipt(order_return: OrderReturn, refund: TillPayment) -> dict:
         "payments": [{"label": refund.get_method_display(), "amount": -refund.amount}],
         "tendered": None, "change": Decimal("0.00"),
         "reason": order_return.reason,
-        "fiscal": None,
+        "fiscal": hooks.fiscal_block("return", order_return),
     }
 
 

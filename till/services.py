@@ -27,6 +27,7 @@ from orders.returns import ReturnItem, order_return
 from orders.returns import refund_methods as order_refund_methods
 from orders.services import OrderItem, order_place
 
+from . import hooks
 from .models import CashMovement, Shift, Till, TillPayment, TillSale
 from .selectors import shift_totals
 
@@ -122,6 +123,7 @@ def shift_cash(*, shift: Shift, by, kind: str, amount, reason: str) -> CashMovem
         action = "shift.cash_in" if kind == CashMovement.Kind.IN else "shift.cash_out"
         audit_record(actor=by, action=action, obj=shift,
                      changes={"amount": amount, "reason": reason[:255]})
+        hooks.send("cash", movement=movement)
         return movement
 
 
@@ -161,6 +163,7 @@ def shift_close(*, shift: Shift, by, counted_cash=None, denominations: dict | No
         audit_record(actor=by, action="shift.close", obj=locked,
                      changes={"expected_cash": expected, "counted_cash": counted,
                               "variance": locked.variance})
+        hooks.send("z", shift=locked)
         return locked
 
 
@@ -231,6 +234,7 @@ def till_sell(*, shift: Shift, by, items: list[OrderItem], payments: list[Paymen
         TillPayment.objects.bulk_create([
             TillPayment(shift=shift, order=order, method=method, amount=amount)
             for method, amount in plan.items()])
+        hooks.send("sale", order=order)
         return order
 
 
@@ -264,6 +268,7 @@ def till_return(*, shift: Shift, by, order: Order, items: list[ReturnItem], refu
         returned = order_return(order=order, items=items, by=by, refund=refund,
                                 idempotency_key=idempotency_key, reason=reason)
         if returned.till_payments.exists() or refund == OrderReturn.Refund.WALLET:
+            hooks.send("return", order_return=returned)  # its receivers are idempotent
             return returned  # a replay, or the money went to the shopper's wallet
         if order.channel == Order.Channel.COUNTER:
             paid = sum(TillPayment.objects.filter(order=order, method=refund)
@@ -276,4 +281,5 @@ def till_return(*, shift: Shift, by, order: Order, items: list[ReturnItem], refu
         if returned.total > 0:
             TillPayment.objects.create(shift=shift, order=order, order_return=returned,
                                        method=refund, amount=-returned.total)
+        hooks.send("return", order_return=returned)
         return returned
