@@ -1,0 +1,171 @@
+"""Card payments through the online gateway (accounts/payments.py, RedirectGateway): started
+here, paid only by the provider's signed notification, refunded through the queue.
+
+The notification is the one thing that marks a payment paid, and it is checked three ways
+before anything changes: its signature (a forged one is refused), our own record of the amount
+and currency (a changed amount is refused), and the provider's payment id, unique in the
+database (a replayed notification finds the payment already paid and changes nothing). Every
+change of a payment's state is audited; a top-up's money goes on the wallet through the wallet
+ledger (wallet_topup_record), an order's payment is handed to the orders app by a hook."""
+
+from __future__ import annotations
+
+import uuid
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django_tasks import task
+
+from bibarys.money import money_round
+from jobs.services import enqueue_after_commit
+
+from . import hooks
+from .audit import audit_record
+from .models import CardPayment, User
+from .payments import GatewayError, SignatureInvalid, payment_gateway
+from .wallet_services import TOPUP_UNAVAILABLE, wallet_topup_record
+
+PROVIDER_DOWN = _("The payment provider did not answer. Nothing was charged: try again in a "
+                  "minute.")
+
+
+def card_gateway():
+    """The store's gateway if it takes cards on its own page (redirects), else None."""
+    gateway = payment_gateway()
+    return gateway if getattr(gateway, "redirects", False) else None
+
+
+def card_payment_start(*, user: User, amount: Decimal, purpose: str, subject: str = "",
+                       result_url: str, success_url: str, failure_url: str,
+                       gateway=None, request=None) -> CardPayment:
+    """Record a payment of `amount` and have the provider create it; returns the payment with
+    the provider's page to send the shopper to (payment.redirect_url). The row is committed
+    before the provider is called, so a notification can never arrive for a payment we lack."""
+    gateway = gateway or card_gateway()
+    if gateway is None:
+        raise ValidationError(TOPUP_UNAVAILABLE, code="no_gateway")
+    with transaction.atomic():
+        payment = CardPayment.objects.create(user=user, purpose=purpose, subject=subject,
+                                             provider=gateway.name, amount=money_round(amount))
+        audit_record(actor=user, action="payment.create", obj=payment, request=request,
+                     changes={"amount": payment.amount, "purpose": purpose, "subject": subject})
+    try:
+        checkout = gateway.payment_create(payment=payment, result_url=result_url,
+                                          success_url=success_url, failure_url=failure_url)
+    except GatewayError as exc:
+        _set_status(payment, CardPayment.Status.FAILED, actor=user, note=str(exc))
+        raise ValidationError(PROVIDER_DOWN, code="provider_down") from exc
+    CardPayment.objects.filter(pk=payment.pk).update(
+        provider_payment_id=checkout.provider_payment_id, redirect_url=checkout.redirect_url)
+    payment.provider_payment_id = checkout.provider_payment_id
+    payment.redirect_url = checkout.redirect_url
+    return payment
+
+
+def _set_status(payment: CardPayment, status: str, *, actor=None, note: str = "",
+                ip: str | None = None, **fields) -> None:
+    before = payment.status
+    payment.status = status
+    for name, value in fields.items():
+        setattr(payment, name, value)
+    payment.save(update_fields=["status", *fields])
+    audit_record(actor=actor, action=f"payment.{status}", obj=payment, ip=ip,
+                 changes={"status": [before, status], "note": note})
+
+
+def card_payment_notified(*, params: dict, path: str, gateway=None,
+                          ip: str | None = None) -> tuple[bool, str]:
+    """Handle the provider's notification (a POST to our result URL). Returns (accepted, why):
+    accepted for a payment now or already paid, refused for anything forged, unknown or not
+    matching our record, which then changes nothing but the audit log."""
+    gateway = gateway or card_gateway()
+    try:
+        note = gateway.notification_verify(params=params, path=path)
+    except SignatureInvalid:
+        _refused(None, "signature", params, ip)
+        return False, "signature"
+    with transaction.atomic(durable=True):
+        payment = (CardPayment.objects.select_for_update()
+                   .filter(invoice=_uuid_or_none(note.invoice), provider=gateway.name).first())
+        if payment is None:
+            _refused(None, "unknown payment", params, ip)
+            return False, "unknown payment"
+        if payment.provider_payment_id not in (None, "", note.provider_payment_id):
+            _refused(payment, "another provider payment id", params, ip)
+            return False, "another provider payment id"
+        if payment.status != CardPayment.Status.CREATED:
+            # A replay: the payment was settled by the first notification.
+            return payment.status != CardPayment.Status.FAILED, "already " + payment.status
+        if note.amount != payment.amount or note.currency != payment.currency:
+            _refused(payment, "amount or currency", params, ip)
+            return False, "amount or currency"
+        if not note.paid:
+            _set_status(payment, CardPayment.Status.FAILED, note="declined", ip=ip,
+                        provider_payment_id=note.provider_payment_id)
+            return True, "declined"
+        _set_status(payment, CardPayment.Status.PAID, ip=ip, paid_at=timezone.now(),
+                    provider_payment_id=note.provider_payment_id)
+        if payment.purpose == CardPayment.Purpose.TOPUP:
+            wallet_topup_record(user=payment.user, amount=payment.amount, reason=gateway.name,
+                                reference=f"card:{payment.provider_payment_id}")
+        else:
+            taken = any(answer for _receiver, answer in hooks.card_payment_paid.send(
+                sender=CardPayment, payment=payment))
+            if not taken:
+                card_payment_refund(payment=payment, note="nothing to pay for any more")
+        return True, "paid"
+
+
+def _uuid_or_none(value: str):
+    try:
+        return uuid.UUID(value)
+    except ValueError:
+        return None
+
+
+def _refused(payment, why: str, params: dict, ip) -> None:
+    shown = {k: v for k, v in params.items() if k in ("pg_order_id", "pg_payment_id",
+                                                      "pg_amount", "pg_currency", "pg_result")}
+    obj = payment or CardPayment(pk=0, amount=0)
+    audit_record(actor=None, action="payment.notification_refused", obj=obj, ip=ip,
+                 changes={"why": why, "notification": shown})
+
+
+def card_payment_refund(*, payment: CardPayment, by=None, note: str = "") -> CardPayment:
+    """Queue the refund of a paid card payment to the card, after the caller's transaction
+    commits (the provider is called by the worker, with retries). Once per payment."""
+    with transaction.atomic():
+        payment = CardPayment.objects.select_for_update().get(pk=payment.pk)
+        if payment.status != CardPayment.Status.PAID:
+            return payment
+        _set_status(payment, CardPayment.Status.REFUNDING, actor=by, note=note)
+        enqueue_after_commit(card_payment_refund_run, payment.pk, key=f"card:refund:{payment.pk}")
+    return payment
+
+
+def card_payment_refund_for(*, subject: str, by=None, note: str = "") -> CardPayment | None:
+    """The refund of the paid card payment for `subject` ("order:42"), if there is one."""
+    payment = CardPayment.objects.filter(subject=subject,
+                                         status=CardPayment.Status.PAID).first()
+    return card_payment_refund(payment=payment, by=by, note=note) if payment else None
+
+
+@task()
+def card_payment_refund_run(payment_id: int) -> str:
+    """The worker's half of a refund: ask the provider to refund, then record it. A provider
+    error raises, and the queue tries again later (the provider refunds a payment once: a
+    retried refund of an already refunded payment is seen by the status query first)."""
+    payment = CardPayment.objects.get(pk=payment_id)
+    if payment.status != CardPayment.Status.REFUNDING:
+        return payment.status
+    gateway = card_gateway()
+    if gateway.payment_status(payment=payment) != "refunded":
+        gateway.payment_refund(payment=payment, amount=payment.amount)
+    with transaction.atomic():
+        payment = CardPayment.objects.select_for_update().get(pk=payment_id)
+        if payment.status == CardPayment.Status.REFUNDING:
+            _set_status(payment, CardPayment.Status.REFUNDED, refunded_at=timezone.now())
+    return payment.status
