@@ -13,8 +13,10 @@ from __future__ import annotations
 import uuid
 from decimal import Decimal
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_tasks import task
@@ -36,6 +38,15 @@ def card_gateway():
     """The store's gateway if it takes cards on its own page (redirects), else None."""
     gateway = payment_gateway()
     return gateway if getattr(gateway, "redirects", False) else None
+
+
+def card_return_urls(request) -> dict:
+    """Where the provider sends its notification and the shopper back: absolute, on the
+    shop's public address (PAYMENT_SITE_URL, else the address of this request)."""
+    base = (settings.PAYMENT_SITE_URL or request.build_absolute_uri("/")).rstrip("/")
+    back = base + reverse("accounts:card_payment_return")
+    return {"result_url": base + reverse("accounts:card_payment_result"),
+            "success_url": back, "failure_url": back}
 
 
 def card_payment_start(*, user: User, amount: Decimal, purpose: str, subject: str = "",

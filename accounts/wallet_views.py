@@ -1,6 +1,5 @@
 """Wallet pages: balance and history, the demo top-up, an admin's credit."""
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -18,7 +17,8 @@ from bibarys.ratelimits import limit
 from bibarys.view_helpers import safe_next
 
 from .audit import client_ip
-from .card_payments import card_gateway, card_payment_notified, card_payment_start
+from .card_payments import (card_gateway, card_payment_notified, card_payment_start,
+                            card_return_urls)
 from .models import CardPayment, User
 from .payments import payment_gateway
 from .permissions import admin_required
@@ -126,15 +126,6 @@ def wallet_credit(request, pk):
     return render(request, "accounts/wallet_credit.html",
                   {"form": form, "target": target, "wallet": account, "back_url": back_url,
                    "entries": account.entries.select_related("created_by")[:10]})
-
-
-def card_return_urls(request) -> dict:
-    """Where the provider sends its notification and the shopper back: absolute, on the
-    shop's public address (PAYMENT_SITE_URL, else the address of this request)."""
-    base = (settings.PAYMENT_SITE_URL or request.build_absolute_uri("/")).rstrip("/")
-    back = base + reverse("accounts:card_payment_return")
-    return {"result_url": base + reverse("accounts:card_payment_result"),
-            "success_url": back, "failure_url": back}
 
 
 @csrf_exempt  # the provider's server posts here; its signature is what is checked

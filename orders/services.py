@@ -19,6 +19,7 @@ from django.db.models import F
 from django.utils.translation import gettext as _
 
 from accounts.audit import audit_record
+from accounts.card_payments import card_payment_refund_for
 from accounts.models import WalletEntry
 from accounts.services import InsufficientFunds, wallet_lock, wallet_post
 from bibarys.limits import check_sum
@@ -31,6 +32,7 @@ from inventory.services import StockChange, lock_products, stock_apply
 
 from .models import (ALLOWED_TRANSITIONS, Cart, CartLine, Order, OrderLine, OrderStatus,
                      OrderStatusChange)
+from .card_payments import online_payments
 from .shortstock import shortfalls_record
 
 
@@ -150,7 +152,7 @@ COUNTER_PAYMENTS = (Order.Payment.CASH, Order.Payment.CARD, Order.Payment.KASPI,
 
 
 def _validate_choices(*, payment, delivery, address, channel=Order.Channel.ONLINE) -> None:
-    allowed = COUNTER_PAYMENTS if channel == Order.Channel.COUNTER else Order.ONLINE_PAYMENTS
+    allowed = COUNTER_PAYMENTS if channel == Order.Channel.COUNTER else online_payments()
     if payment not in allowed:
         raise ValidationError(_("Choose how to pay."), code="payment")
     if delivery not in Order.Delivery.values:
@@ -338,6 +340,12 @@ def _cancel_locked(order: Order, *, by, reason: str, request) -> None:
         wallet_post(wallet=wallet, kind=WalletEntry.Kind.REFUND, amount=order.total, by=by,
                     reason=_("Refund for order %(number)s") % {"number": order.number},
                     reference=reference, locked=True)
+        refunded = order.total
+        order.is_paid = False
+    elif (order.is_paid and order.payment == Order.Payment.CARD
+          and order.channel == Order.Channel.ONLINE):
+        # Back to the card it was paid with, by the queue once this transaction commits.
+        card_payment_refund_for(subject=reference, by=by, note=reason)
         refunded = order.total
         order.is_paid = False
     before = order.status

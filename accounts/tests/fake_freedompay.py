@@ -13,6 +13,8 @@ from decimal import Decimal
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from xml.sax.saxutils import escape
 
+import pytest
+
 from accounts.freedompay import script_name, signature_valid, signed
 
 MERCHANT_ID = "545158"
@@ -135,3 +137,19 @@ class FakeFreedomPay:
                     pass
 
         return Handler
+
+
+RESULT = "/accounts/wallet/card/result"
+
+
+@pytest.fixture
+def freedompay(settings):
+    """The fake on loopback, and the shop's settings pointing at it."""
+    with FakeFreedomPay() as fake:
+        settings.PAYMENT_GATEWAY = "accounts.freedompay.FreedomPayGateway"
+        settings.FREEDOMPAY_MERCHANT_ID = MERCHANT_ID
+        settings.FREEDOMPAY_SECRET_KEY = SECRET
+        settings.FREEDOMPAY_API_URL = fake.url
+        settings.FREEDOMPAY_TIMEOUT_SECONDS = 0.5
+        settings.PAYMENT_SITE_URL = "https://shop.example.kz"
+        yield fake

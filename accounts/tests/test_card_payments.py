@@ -11,21 +11,7 @@ from django.urls import reverse
 from accounts.models import AuditEntry, CardPayment, WalletEntry
 from accounts.services import wallet_for
 
-from .fake_freedompay import MERCHANT_ID, SECRET, FakeFreedomPay
-
-RESULT = "/accounts/wallet/card/result"
-
-
-@pytest.fixture
-def freedompay(settings):
-    with FakeFreedomPay() as fake:
-        settings.PAYMENT_GATEWAY = "accounts.freedompay.FreedomPayGateway"
-        settings.FREEDOMPAY_MERCHANT_ID = MERCHANT_ID
-        settings.FREEDOMPAY_SECRET_KEY = SECRET
-        settings.FREEDOMPAY_API_URL = fake.url
-        settings.FREEDOMPAY_TIMEOUT_SECONDS = 0.5
-        settings.PAYMENT_SITE_URL = "https://shop.example.kz"
-        yield fake
+from .fake_freedompay import RESULT, freedompay  # noqa: F401 (the fixture)
 
 
 def _top_up(client, amount="5000"):
