@@ -77,6 +77,12 @@ class FreedomPayGateway:
     is_demo = False
     redirects = True
 
+    @classmethod
+    def configuration_errors(cls) -> list[str]:
+        """What is missing for the gateway to work (accounts.checks: E003)."""
+        return [f"{name} is empty" for name in ("FREEDOMPAY_MERCHANT_ID", "FREEDOMPAY_SECRET_KEY")
+                if not getattr(settings, name, "")]
+
     def __init__(self):
         self.merchant_id = settings.FREEDOMPAY_MERCHANT_ID
         self.secret = settings.FREEDOMPAY_SECRET_KEY
