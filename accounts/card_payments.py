@@ -27,7 +27,7 @@ from jobs.services import enqueue_after_commit
 from . import hooks
 from .audit import audit_record
 from .models import CardPayment, User
-from .payments import GatewayError, SignatureInvalid, payment_gateway
+from .payments import GatewayError, Notification, SignatureInvalid, payment_gateway
 from .wallet_services import TOPUP_UNAVAILABLE, wallet_topup_record
 
 PROVIDER_DOWN = _("The payment provider did not answer. Nothing was charged: try again in a "
@@ -107,27 +107,60 @@ def card_payment_notified(*, params: dict, path: str, gateway=None,
         if payment.provider_payment_id not in (None, "", note.provider_payment_id):
             _refused(payment, "another provider payment id", params, ip)
             return False, "another provider payment id"
-        if payment.status != CardPayment.Status.CREATED:
-            # A replay: the payment was settled by the first notification.
-            return payment.status != CardPayment.Status.FAILED, "already " + payment.status
-        if note.amount != payment.amount or note.currency != payment.currency:
-            _refused(payment, "amount or currency", params, ip)
-            return False, "amount or currency"
-        if not note.paid:
-            _set_status(payment, CardPayment.Status.FAILED, note="declined", ip=ip,
-                        provider_payment_id=note.provider_payment_id)
-            return True, "declined"
-        _set_status(payment, CardPayment.Status.PAID, ip=ip, paid_at=timezone.now(),
+        return _settle(payment, note, gateway=gateway, params=params, ip=ip)
+
+
+def _settle(payment: CardPayment, note: Notification, *, gateway, params: dict,
+            ip: str | None) -> tuple[bool, str]:
+    """Settle a locked payment by what the provider says of it (a verified notification or a
+    signed status answer), once: a payment no longer waiting is a replay and changes nothing."""
+    if payment.provider_payment_id not in (None, "", note.provider_payment_id):
+        _refused(payment, "another provider payment id", params, ip)
+        return False, "another provider payment id"
+    if payment.status != CardPayment.Status.CREATED:
+        return payment.status != CardPayment.Status.FAILED, "already " + payment.status
+    if note.amount != payment.amount or note.currency != payment.currency:
+        _refused(payment, "amount or currency", params, ip)
+        return False, "amount or currency"
+    if not note.paid:
+        _set_status(payment, CardPayment.Status.FAILED, note="declined", ip=ip,
                     provider_payment_id=note.provider_payment_id)
-        if payment.purpose == CardPayment.Purpose.TOPUP:
-            wallet_topup_record(user=payment.user, amount=payment.amount, reason=gateway.name,
-                                reference=f"card:{payment.provider_payment_id}")
-        else:
-            taken = any(answer for _receiver, answer in hooks.card_payment_paid.send(
-                sender=CardPayment, payment=payment))
-            if not taken:
-                card_payment_refund(payment=payment, note="nothing to pay for any more")
-        return True, "paid"
+        return True, "declined"
+    _set_status(payment, CardPayment.Status.PAID, ip=ip, paid_at=timezone.now(),
+                provider_payment_id=note.provider_payment_id)
+    if payment.purpose == CardPayment.Purpose.TOPUP:
+        wallet_topup_record(user=payment.user, amount=payment.amount, reason=gateway.name,
+                            reference=f"card:{payment.provider_payment_id}")
+    else:
+        taken = any(answer for _receiver, answer in hooks.card_payment_paid.send(
+            sender=CardPayment, payment=payment))
+        if not taken:
+            card_payment_refund(payment=payment, note="nothing to pay for any more")
+    return True, "paid"
+
+
+def card_payment_check(*, payment: CardPayment, gateway=None) -> CardPayment:
+    """Ask the provider about a payment still waiting (its notification is late or was lost:
+    the shopper came back first) and settle it by the signed answer, with the same checks."""
+    gateway = gateway or card_gateway()
+    if gateway is None or payment.status != CardPayment.Status.CREATED or not (
+            payment.provider_payment_id):
+        return payment
+    try:
+        state = gateway.payment_status(payment=payment)
+    except GatewayError:
+        return payment  # the notification will come; the provider retries it
+    if state.status in ("paid", "failed"):
+        note = Notification(invoice=str(payment.invoice),
+                            provider_payment_id=payment.provider_payment_id,
+                            amount=state.amount, currency=state.currency,
+                            paid=state.status == "paid")
+        with transaction.atomic(durable=True):
+            locked = CardPayment.objects.select_for_update().get(pk=payment.pk)
+            _settle(locked, note, gateway=gateway, params={"status query": state.status},
+                    ip=None)
+    payment.refresh_from_db()
+    return payment
 
 
 def _uuid_or_none(value: str):
@@ -173,7 +206,7 @@ def card_payment_refund_run(payment_id: int) -> str:
     if payment.status != CardPayment.Status.REFUNDING:
         return payment.status
     gateway = card_gateway()
-    if gateway.payment_status(payment=payment) != "refunded":
+    if gateway.payment_status(payment=payment).status != "refunded":
         gateway.payment_refund(payment=payment, amount=payment.amount)
     with transaction.atomic():
         payment = CardPayment.objects.select_for_update().get(pk=payment_id)

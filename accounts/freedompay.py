@@ -34,7 +34,7 @@ from django.conf import settings
 
 from bibarys.money import money_round
 
-from .payments import Checkout, GatewayError, Notification, SignatureInvalid
+from .payments import Checkout, GatewayError, Notification, PaymentState, SignatureInvalid
 
 CURRENCY = "KZT"
 
@@ -127,13 +127,18 @@ class FreedomPayGateway:
         return Checkout(provider_payment_id=answer["pg_payment_id"],
                         redirect_url=answer["pg_redirect_url"])
 
-    def payment_status(self, *, payment) -> str:
+    def payment_status(self, *, payment) -> PaymentState:
         answer = self._call("get_status3.php", {"pg_payment_id": payment.provider_payment_id,
                                                 "pg_order_id": str(payment.invoice)})
-        status = answer.get("pg_payment_status", "")
-        if Decimal(answer.get("pg_refund_amount") or "0") != 0:
-            return "refunded"
-        return {"success": "paid", "error": "failed"}.get(status, "pending")
+        try:
+            amount = Decimal(answer.get("pg_amount") or "0")
+            refunded = Decimal(answer.get("pg_refund_amount") or "0") != 0
+        except InvalidOperation as exc:
+            raise GatewayError("Freedom Pay answered a status without an amount.") from exc
+        status = "refunded" if refunded else {"success": "paid", "error": "failed"}.get(
+            answer.get("pg_payment_status", ""), "pending")
+        return PaymentState(status=status, amount=amount,
+                            currency=answer.get("pg_currency", ""))
 
     def payment_refund(self, *, payment, amount: Decimal) -> str:
         answer = self._call("revoke.php", {"pg_payment_id": payment.provider_payment_id,

@@ -62,6 +62,15 @@ class Notification:
     paid: bool
 
 
+@dataclass(frozen=True)
+class PaymentState:
+    """A payment's state as the provider answers a status query: "paid", "pending", "failed"
+    or "refunded", with the amount and currency the provider holds."""
+    status: str
+    amount: Decimal
+    currency: str
+
+
 class GatewayError(Exception):
     """The provider refused, answered nonsense or did not answer in time."""
 
@@ -82,7 +91,7 @@ class RedirectGateway(Protocol):
 
     def notification_answer(self, *, path: str, accepted: bool, description: str = "") -> str: ...
 
-    def payment_status(self, *, payment) -> str: ...  # "paid", "pending", "failed", "refunded"
+    def payment_status(self, *, payment) -> PaymentState: ...
 
     def payment_refund(self, *, payment, amount: Decimal) -> str: ...  # the refund's id
 

@@ -17,8 +17,8 @@ from bibarys.ratelimits import limit
 from bibarys.view_helpers import safe_next
 
 from .audit import client_ip
-from .card_payments import (card_gateway, card_payment_notified, card_payment_start,
-                            card_return_urls)
+from .card_payments import (card_gateway, card_payment_check, card_payment_notified,
+                            card_payment_start, card_return_urls)
 from .models import CardPayment, User
 from .payments import payment_gateway
 from .permissions import admin_required
@@ -149,6 +149,8 @@ def card_payment_return(request):
     """Where the shopper comes back from the provider's page: the money shows once the
     provider's notification has arrived (usually before the shopper is back)."""
     payment = CardPayment.objects.filter(user=request.user).order_by("-created_at", "-id").first()
+    if payment is not None:
+        payment = card_payment_check(payment=payment)  # a late notification: ask the provider
     if payment is None or payment.status == CardPayment.Status.CREATED:
         messages.info(request, _("The payment is being confirmed by the bank. It shows here "
                                  "as soon as the bank confirms it."))

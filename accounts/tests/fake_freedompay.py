@@ -39,6 +39,10 @@ class FakeFreedomPay:
         self.server.shutdown()
         self.server.server_close()
 
+    def pay(self, payment_id: str, *, succeeded: bool = True) -> None:
+        """The shopper pays on the provider's page (its notification not sent yet)."""
+        self.payments[payment_id]["status"] = "success" if succeeded else "error"
+
     # -- what the provider would post to the shop's Result URL --------------------------------
 
     def notification(self, payment_id: str, *, result: str = "1", amount: str | None = None,

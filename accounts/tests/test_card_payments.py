@@ -126,3 +126,30 @@ def test_the_shopper_back_from_the_provider_sees_the_payment(shopper_client, sho
         freedompay.payments[payment.provider_payment_id]["result_url"]).path.replace(
         "card/result", "card/back/"), follow=True)
     assert "received" in back.content.decode()
+
+
+def test_a_lost_notification_is_made_up_by_the_status_query_once(shopper_client, shopper,
+                                                                 freedompay, client):
+    _top_up(shopper_client)
+    payment = CardPayment.objects.get(user=shopper)
+    freedompay.pay(payment.provider_payment_id)  # paid, but the notification has not arrived
+    shopper_client.get(reverse("accounts:card_payment_return"))
+    assert "get_status3.php" in freedompay.calls
+    assert wallet_for(shopper).balance == Decimal("5000.00")
+    # The provider's notification arrives late: a replay, credited once.
+    late = _notify(client, freedompay.notification(payment.provider_payment_id))
+    assert b"<pg_status>ok</pg_status>" in late.content
+    shopper_client.get(reverse("accounts:card_payment_return"))
+    assert wallet_for(shopper).balance == Decimal("5000.00")
+
+
+def test_a_status_answer_with_another_amount_changes_nothing(shopper_client, shopper,
+                                                            freedompay):
+    _top_up(shopper_client)
+    payment = CardPayment.objects.get(user=shopper)
+    freedompay.pay(payment.provider_payment_id)
+    freedompay.payments[payment.provider_payment_id]["amount"] = "50.00"
+    shopper_client.get(reverse("accounts:card_payment_return"))
+    payment.refresh_from_db()
+    assert payment.status == CardPayment.Status.CREATED
+    assert wallet_for(shopper).balance == 0
