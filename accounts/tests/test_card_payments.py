@@ -104,7 +104,8 @@ def test_a_notification_for_another_payment_id_changes_nothing(shopper_client, s
 def test_the_provider_failing_tells_the_shopper_and_charges_nothing(shopper_client, shopper,
                                                                     freedompay, mode):
     freedompay.mode = mode
-    response = shopper_client.post(reverse("accounts:wallet_topup"), {"amount": "5000"})
+    response = shopper_client.post(reverse("accounts:wallet_topup"), {"amount": "5000"},
+                                   HTTP_ACCEPT_LANGUAGE="en")
     assert response.status_code == 200
     assert "did not answer" in response.content.decode()
     assert CardPayment.objects.get(user=shopper).status == CardPayment.Status.FAILED
@@ -124,7 +125,7 @@ def test_the_shopper_back_from_the_provider_sees_the_payment(shopper_client, sho
     _notify(client, freedompay.notification(payment.provider_payment_id))
     back = shopper_client.get(urlparse(
         freedompay.payments[payment.provider_payment_id]["result_url"]).path.replace(
-        "card/result", "card/back/"), follow=True)
+        "card/result", "card/back/"), follow=True, HTTP_ACCEPT_LANGUAGE="en")
     assert "received" in back.content.decode()
 
 
