@@ -36,6 +36,13 @@ def order_card_payment(*, order: Order, urls: dict, request=None) -> CardPayment
                               request=request, **urls)
 
 
+def order_card_payment_latest(order: Order) -> CardPayment | None:
+    """The order's latest card payment (for its page: paid, waiting, refund queued, refunded)."""
+    if order.payment != Order.Payment.CARD or order.channel != Order.Channel.ONLINE:
+        return None
+    return CardPayment.objects.filter(subject=f"order:{order.pk}").order_by("-id").first()
+
+
 def card_payment_paid(sender, *, payment: CardPayment, **kwargs) -> bool:
     """accounts.hooks.card_payment_paid: mark the order paid, in the notification's
     transaction. False (then accounts refunds the card) when the order was cancelled meanwhile,

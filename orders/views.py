@@ -25,7 +25,7 @@ from catalog.models import Product
 
 from . import cart as carts
 from . import selectors, services
-from .card_payments import order_card_payment
+from .card_payments import order_card_payment, order_card_payment_latest
 from .forms import (CancelForm, DeliveryForm, ManageFilterForm, ReturnForm, ReviewForm,
                     SellerLinesFilterForm, StatusForm)
 from .models import ALLOWED_TRANSITIONS, Order, OrderStatus
@@ -203,6 +203,19 @@ def _to_card_page(request, order):
 
 
 @login_required
+@require_POST
+def order_pay_card(request, pk):
+    """Pay one's own unpaid card order again (the provider's page was left before paying)."""
+    order = get_object_or_404(Order, pk=pk, user=request.user)
+    if (order.payment != Order.Payment.CARD or order.is_paid
+            or order.status == OrderStatus.CANCELLED):
+        messages.info(request, _("Order %(number)s does not wait for a card payment.")
+                      % {"number": order.number})
+        return redirect("orders:order_detail", pk=order.pk)
+    return _to_card_page(request, order)
+
+
+@login_required
 @limit("CHECKOUT")
 @require_http_methods(["GET", "POST"])
 def checkout_review(request):
@@ -318,6 +331,7 @@ def order_detail(request, pk):
         "returns": selectors.order_returns(order),
         "can_return": _handles(request.user, order) and order.status == OrderStatus.COMPLETED
         and not order.is_counter,
+        "card_payment": order_card_payment_latest(order),
     })
 
 

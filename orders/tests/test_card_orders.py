@@ -109,3 +109,21 @@ def test_a_payment_for_an_order_cancelled_meanwhile_is_refunded(shopper_client, 
     assert payment.status == CardPayment.Status.REFUNDING
     run_worker()
     assert freedompay.payments[payment.provider_payment_id]["refunded"] == "800.00"
+
+
+def test_the_shopper_pays_an_unpaid_card_order_again_on_the_same_payment(
+        shopper_client, shopper, other_shopper, freedompay, client):
+    _review, placed, order = _card_order(shopper_client)
+    page = shopper_client.get(reverse("orders:order_detail", args=[order.pk]))
+    assert reverse("orders:order_pay_card", args=[order.pk]) in page.content.decode()
+    again = shopper_client.post(reverse("orders:order_pay_card", args=[order.pk]))
+    assert again["Location"] == placed["Location"]  # the payment already waiting, not a second
+    assert CardPayment.objects.filter(subject=f"order:{order.pk}").count() == 1
+    stranger = client
+    stranger.force_login(other_shopper)
+    assert stranger.post(reverse("orders:order_pay_card", args=[order.pk])).status_code == 404
+    payment = CardPayment.objects.get()
+    client.post(RESULT, freedompay.notification(payment.provider_payment_id))
+    paid = shopper_client.post(reverse("orders:order_pay_card", args=[order.pk]))
+    assert paid["Location"] == reverse("orders:order_detail", args=[order.pk])
+    assert CardPayment.objects.count() == 1
