@@ -78,12 +78,15 @@ def card_payment_start(*, user: User, amount: Decimal, purpose: str, subject: st
 
 def _set_status(payment: CardPayment, status: str, *, actor=None, note: str = "",
                 ip: str | None = None, **fields) -> None:
+    action = {CardPayment.Status.PAID: "payment.paid", CardPayment.Status.FAILED: "payment.failed",
+              CardPayment.Status.REFUNDING: "payment.refund_queued",
+              CardPayment.Status.REFUNDED: "payment.refunded"}[status]
     before = payment.status
     payment.status = status
     for name, value in fields.items():
         setattr(payment, name, value)
     payment.save(update_fields=["status", *fields])
-    audit_record(actor=actor, action=f"payment.{status}", obj=payment, ip=ip,
+    audit_record(actor=actor, action=action, obj=payment, ip=ip,
                  changes={"status": [before, status], "note": note})
 
 
