@@ -34,7 +34,13 @@ from django.conf import settings
 
 from bibarys.money import money_round
 
-from .payments import Checkout, GatewayError, Notification, PaymentState, SignatureInvalid
+from .payments import (
+    Checkout,
+    GatewayError,
+    Notification,
+    PaymentState,
+    SignatureInvalid,
+)
 
 CURRENCY = "KZT"
 
@@ -98,7 +104,7 @@ class FreedomPayGateway:
                                          headers={"Content-Type":
                                                   "application/x-www-form-urlencoded"})
         try:
-            with urllib.request.urlopen(request, timeout=self.timeout) as response:  # noqa: S310
+            with urllib.request.urlopen(request, timeout=self.timeout) as response:
                 answer = xml_fields(response.read())
         except (urllib.error.URLError, TimeoutError, OSError) as exc:
             raise GatewayError(f"Freedom Pay did not answer {script}: {exc}") from exc

@@ -4,10 +4,10 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
-from django.http import HttpResponse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -17,8 +17,13 @@ from bibarys.ratelimits import limit
 from bibarys.view_helpers import safe_next
 
 from .audit import client_ip
-from .card_payments import (card_gateway, card_payment_check, card_payment_notified,
-                            card_payment_start, card_return_urls)
+from .card_payments import (
+    card_gateway,
+    card_payment_check,
+    card_payment_notified,
+    card_payment_start,
+    card_return_urls,
+)
 from .models import CardPayment, User
 from .payments import payment_gateway
 from .permissions import admin_required
