@@ -362,7 +362,8 @@ def _cancel_locked(order: Order, *, by, reason: str, request) -> None:
 def order_status_set(*, order: Order, status: str, by, note: str = "", request=None) -> Order:
     """Staff who handle orders (cashiers, sellers, admins) move the order along
     ALLOWED_TRANSITIONS; cancelling goes through the cancel path (stock and money come back) and
-    its rule (`can_cancel`). Completing a cash order marks it paid."""
+    its rule (`can_cancel`). Completing a cash order marks it paid; an online card order moves
+only once its card payment is confirmed."""
     if not getattr(by, "handles_orders", False):
         raise PermissionDenied
     try:
@@ -384,6 +385,11 @@ def order_status_set(*, order: Order, status: str, by, note: str = "", request=N
                 raise PermissionDenied
             _cancel_locked(order, by=by, reason=note, request=request)
             return order
+        if (order.payment == Order.Payment.CARD and order.channel == Order.Channel.ONLINE
+                and not order.is_paid):
+            # Not handed over, nor packed, before the bank confirms the card payment.
+            raise ValidationError(_("Order %(number)s waits for its card payment.")
+                                  % {"number": order.number}, code="card_unpaid")
         fields = ["status", "updated_at"]
         if target == OrderStatus.COMPLETED and not order.is_paid:
             # Cash on pickup is settled when the shopper collects the order.

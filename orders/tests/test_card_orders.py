@@ -4,7 +4,9 @@ the signed notification; a cancelled card-paid order is refunded to the card by 
 from decimal import Decimal
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.urls import reverse
+from django.utils import translation
 
 from accounts.models import AuditEntry, CardPayment
 from accounts.services import wallet_for
@@ -12,6 +14,7 @@ from accounts.tests.fake_freedompay import RESULT, freedompay  # noqa: F401 (the
 from jobs.models import Job
 from jobs.tests.test_queue import run_worker
 from orders.models import Order, OrderStatus
+from orders.services import order_status_set
 
 from .factories import product_in_stock
 from .test_views import checkout
@@ -127,3 +130,18 @@ def test_the_shopper_pays_an_unpaid_card_order_again_on_the_same_payment(
     paid = shopper_client.post(reverse("orders:order_pay_card", args=[order.pk]))
     assert paid["Location"] == reverse("orders:order_detail", args=[order.pk])
     assert CardPayment.objects.count() == 1
+
+
+def test_staff_cannot_move_an_unpaid_card_order_along(shopper_client, shopper, freedompay,
+                                                      client, admin_user):
+    _review, _placed, order = _card_order(shopper_client)
+    with translation.override("en"), pytest.raises(ValidationError,
+                                                   match="waits for its card payment"):
+        order_status_set(order=order, status=OrderStatus.CONFIRMED, by=admin_user)
+    order.refresh_from_db()
+    assert order.status == OrderStatus.NEW and not order.is_paid
+    payment = CardPayment.objects.get()
+    client.post(RESULT, freedompay.notification(payment.provider_payment_id))
+    order_status_set(order=order, status=OrderStatus.CONFIRMED, by=admin_user)
+    order.refresh_from_db()
+    assert order.status == OrderStatus.CONFIRMED
