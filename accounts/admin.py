@@ -4,7 +4,7 @@ from django.utils.translation import gettext_lazy as _
 
 from bibarys.admin import BoundedNumbers
 
-from .models import AuditEntry, User, Wallet, WalletEntry
+from .models import AuditEntry, CardPayment, User, Wallet, WalletEntry
 
 
 @admin.register(User)
@@ -65,6 +65,28 @@ class AuditEntryAdmin(BoundedNumbers, admin.ModelAdmin):
     search_fields = ("object_repr", "object_id", "actor__username", "action")
     date_hierarchy = "created_at"
     list_select_related = ("actor",)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(CardPayment)
+class CardPaymentAdmin(BoundedNumbers, admin.ModelAdmin):
+    """Card payments are read only: they change by the provider's notification and the refund
+    queue (accounts/card_payments.py), each change in the audit log."""
+
+    list_display = ("created_at", "user", "purpose", "subject", "amount", "status", "provider",
+                    "provider_payment_id")
+    list_filter = ("status", "purpose", "provider")
+    search_fields = ("invoice", "provider_payment_id", "subject", "user__username")
+    list_select_related = ("user",)
+    readonly_fields = [field.name for field in CardPayment._meta.fields]
 
     def has_add_permission(self, request):
         return False

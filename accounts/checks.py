@@ -24,6 +24,10 @@ def payment_gateway_errors() -> list[checks.CheckMessage]:
             f"PAYMENT_GATEWAY={value!r} is a demo gateway: top-ups would credit money without "
             "a payment.",
             hint="A demo shop says so explicitly: PAYMENT_GATEWAY=demo.", id="accounts.E002")]
+    missing = cls.configuration_errors() if hasattr(cls, "configuration_errors") else []
+    if missing:
+        return [checks.Error(f"PAYMENT_GATEWAY={value!r} is not configured: {'; '.join(missing)}.",
+                             hint="See docs/payments.md and .env.example.", id="accounts.E003")]
     return []
 
 
@@ -49,6 +53,12 @@ def check_payment_gateway_deploy(app_configs=None, **kwargs):
             "credit their wallet with any amount, and no money is paid.",
             hint="Only for a demonstration shop. Unset PAYMENT_GATEWAY or name a real gateway.",
             id="accounts.W001")]
+    if getattr(cls, "redirects", False) and not (
+            getattr(settings, "PAYMENT_SITE_URL", "") or "").startswith("https://"):
+        return [checks.Warning(
+            "PAYMENT_SITE_URL is not an https address: the card provider's notifications and "
+            "the shopper's way back use the address of each request.",
+            hint="Set PAYMENT_SITE_URL=https://your-shop.kz.", id="accounts.W002")]
     return []
 
 

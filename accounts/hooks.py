@@ -34,3 +34,8 @@ def merged_context(signal: Signal, **kwargs) -> dict:
     for _receiver, answer in signal.send(sender=None, **kwargs):
         context.update(answer or {})
     return context
+
+# Sent inside the transaction that marks a card payment for `subject` ("order:42") paid: the app
+# that owns the subject records it and answers True. No receiver answering True (the order was
+# cancelled while the shopper was paying) queues the payment's refund.
+card_payment_paid = Signal()

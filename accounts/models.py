@@ -1,3 +1,4 @@
+import uuid
 from decimal import Decimal
 
 from django.conf import settings
@@ -195,3 +196,51 @@ class AuditEntry(models.Model):
 
     def __str__(self):
         return f"{self.created_at:%Y-%m-%d %H:%M} {self.actor} {self.action} {self.object_repr}"
+
+
+class CardPayment(models.Model):
+    """One card payment through the online gateway (accounts/payments.py): a wallet top-up or
+    an online order. Created before the shopper is sent to the provider's page; paid only by
+    the provider's signed notification, checked against this row's amount and currency."""
+
+    class Purpose(models.TextChoices):
+        TOPUP = "topup", _("Wallet top-up")
+        ORDER = "order", _("Order")
+
+    class Status(models.TextChoices):
+        CREATED = "created", _("Waiting for payment")
+        PAID = "paid", _("Paid")
+        FAILED = "failed", _("Not paid")
+        REFUNDING = "refunding", _("Refund queued")
+        REFUNDED = "refunded", _("Refunded")
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("shopper"),
+                             on_delete=models.PROTECT, related_name="card_payments")
+    purpose = models.CharField(_("purpose"), max_length=8, choices=Purpose.choices)
+    # What is paid for, in the words of the app above that owns it ("order:42"); empty for a
+    # top-up. accounts does not import orders (README, "Layout").
+    subject = models.CharField(_("paid for"), max_length=64, blank=True, db_index=True)
+    provider = models.CharField(_("provider"), max_length=32)
+    # Our number of the payment, sent to the provider as its order id (pg_order_id).
+    invoice = models.UUIDField(_("invoice"), default=uuid.uuid4, unique=True, editable=False)
+    # The provider's payment id: unique, so one provider payment is credited once.
+    provider_payment_id = models.CharField(_("provider's payment id"), max_length=64,
+                                           null=True, blank=True, unique=True)
+    amount = models.DecimalField(_("amount"), max_digits=14, decimal_places=2)
+    currency = models.CharField(_("currency"), max_length=3, default="KZT")
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices,
+                              default=Status.CREATED, db_index=True)
+    redirect_url = models.URLField(_("payment page"), max_length=500, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    paid_at = models.DateTimeField(_("paid at"), null=True, blank=True)
+    refunded_at = models.DateTimeField(_("refunded at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("card payment")
+        verbose_name_plural = _("card payments")
+        constraints = [models.CheckConstraint(condition=models.Q(amount__gt=0),
+                                              name="card_payment_amount_positive")]
+
+    def __str__(self):
+        return f"{self.provider} {self.invoice} {self.amount} {self.status}"

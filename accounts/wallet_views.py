@@ -4,17 +4,27 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from bibarys.fields import parse_decimal
 from bibarys.money import format_money
 from bibarys.ratelimits import limit
 from bibarys.view_helpers import safe_next
 
-from .models import User
+from .audit import client_ip
+from .card_payments import (
+    card_gateway,
+    card_payment_check,
+    card_payment_notified,
+    card_payment_start,
+    card_return_urls,
+)
+from .models import CardPayment, User
 from .payments import payment_gateway
 from .permissions import admin_required
 from .services import wallet_for
@@ -64,7 +74,17 @@ def wallet_topup(request):
     form = TopUpForm(request.POST or None,
                      initial={"amount": _suggested_amount(request.GET.get("amount")),
                               "next": safe_next(request, target=request.GET.get("next", ""))})
-    if request.method == "POST" and form.is_valid():
+    if request.method == "POST" and form.is_valid() and getattr(gateway, "redirects", False):
+        try:
+            payment = card_payment_start(
+                user=request.user, amount=form.cleaned_data["amount"],
+                purpose=CardPayment.Purpose.TOPUP, gateway=gateway, request=request,
+                **card_return_urls(request))
+        except ValidationError as exc:
+            form.add_error("amount", exc)
+        else:
+            return redirect(payment.redirect_url)  # the provider's own payment page
+    elif request.method == "POST" and form.is_valid():
         try:
             entry = topup_service(user=request.user, amount=form.cleaned_data["amount"],
                                   gateway=gateway, request=request)
@@ -111,3 +131,39 @@ def wallet_credit(request, pk):
     return render(request, "accounts/wallet_credit.html",
                   {"form": form, "target": target, "wallet": account, "back_url": back_url,
                    "entries": account.entries.select_related("created_by")[:10]})
+
+
+@csrf_exempt  # the provider's server posts here; its signature is what is checked
+@require_POST
+def card_payment_result(request):
+    """The provider's notification of a payment's outcome (Freedom Pay's Result URL): public,
+    signed by the provider, answered with its signed XML (ok or rejected)."""
+    gateway = card_gateway()
+    if gateway is None:
+        return HttpResponse(status=404)
+    accepted, why = card_payment_notified(params=request.POST.dict(), path=request.path,
+                                          gateway=gateway, ip=client_ip(request))
+    return HttpResponse(gateway.notification_answer(path=request.path, accepted=accepted,
+                                                    description=why),
+                        content_type="application/xml; charset=utf-8")
+
+
+@login_required
+@require_GET
+def card_payment_return(request):
+    """Where the shopper comes back from the provider's page: the money shows once the
+    provider's notification has arrived (usually before the shopper is back)."""
+    payment = CardPayment.objects.filter(user=request.user).order_by("-created_at", "-id").first()
+    if payment is not None:
+        payment = card_payment_check(payment=payment)  # a late notification: ask the provider
+    if payment is None or payment.status == CardPayment.Status.CREATED:
+        messages.info(request, _("The payment is being confirmed by the bank. It shows here "
+                                 "as soon as the bank confirms it."))
+    elif payment.status == CardPayment.Status.PAID:
+        messages.success(request, _("Payment of %(amount)s received.")
+                         % {"amount": format_money(payment.amount)})
+    elif payment.status == CardPayment.Status.FAILED:
+        messages.error(request, _("The card payment did not go through. Nothing was charged."))
+    if payment is not None and payment.purpose == CardPayment.Purpose.ORDER:
+        return redirect("orders:order_list")
+    return redirect("accounts:wallet")

@@ -177,6 +177,18 @@ RATELIMIT_PASSWORD_RESET = env.str("RATELIMIT_PASSWORD_RESET", default="5/h")
 # or a dotted path to a gateway class.
 PAYMENT_GATEWAY = env.str("PAYMENT_GATEWAY", default="demo" if DEBUG or TESTING else "")
 
+# The card gateway (docs/payments.md): PAYMENT_GATEWAY=accounts.freedompay.FreedomPayGateway takes
+# cards for wallet top-ups and online orders on Freedom Pay's page. Its merchant id and secret key
+# (the merchant's cabinet), its API address (the test server: https://test-api.freedompay.kz), how
+# long to wait for it, its testing mode, and the shop's public address for the provider's
+# notification and the shopper's way back (empty: the address of the request).
+FREEDOMPAY_MERCHANT_ID = env.str("FREEDOMPAY_MERCHANT_ID", default="")
+FREEDOMPAY_SECRET_KEY = env.str("FREEDOMPAY_SECRET_KEY", default="")
+FREEDOMPAY_API_URL = env.str("FREEDOMPAY_API_URL", default="https://api.freedompay.kz")
+FREEDOMPAY_TIMEOUT_SECONDS = env.float("FREEDOMPAY_TIMEOUT_SECONDS", default=10.0)
+FREEDOMPAY_TESTING_MODE = env.bool("FREEDOMPAY_TESTING_MODE", default=False)
+PAYMENT_SITE_URL = env.str("PAYMENT_SITE_URL", default="")
+
 # Background tasks (jobs/services.py, docs/deploy.md): django-tasks with its database backend;
 # `manage.py db_worker` runs them (`make run` starts one beside the server). A failed task is
 # retried after JOBS_RETRY_BASE_SECONDS, doubling each time up to JOBS_RETRY_MAX_SECONDS, at most

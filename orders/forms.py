@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.forms import normalize_kz_phone
 
+from .card_payments import online_payments
 from .models import Order, OrderReturn, OrderStatus
 from .returns import ReturnItem
 
@@ -52,6 +53,10 @@ class ReviewForm(forms.Form):
     def __init__(self, *args, delivery: str, **kwargs):
         super().__init__(*args, **kwargs)
         self.delivery = delivery
+        # Online: the wallet, cash on pickup, and the card when the shop has a card gateway.
+        online = online_payments()
+        self.fields["payment"].choices = [(value, label) for value, label
+                                          in Order.Payment.choices if value in online]
 
     def clean_payment(self):
         payment = self.cleaned_data["payment"]

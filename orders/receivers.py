@@ -13,7 +13,7 @@ from catalog.hooks import register_purchase_rule
 from inventory.models import DocumentStatus, GoodsReceipt, Stocktake
 
 from .cart import cart_merge
-from . import checks
+from . import card_payments, checks
 
 from .models import Cart, Order, OrderLine, OrderStatus
 from .shortstock import shortfalls_close_by_count, shortfalls_cover_by_receipt
@@ -96,4 +96,6 @@ def connect() -> None:
     user_logged_in.connect(merge_cart_at_login, dispatch_uid="orders.merge_cart_at_login")
     hooks.user_page_context.connect(user_page_context, dispatch_uid="orders.user_page_context")
     hooks.user_close_refusal.connect(user_close_refusal, dispatch_uid="orders.user_close_refusal")
+    hooks.card_payment_paid.connect(card_payments.card_payment_paid,
+                                    dispatch_uid="orders.card_payment_paid")
     hooks.user_anonymising.connect(user_anonymising, dispatch_uid="orders.user_anonymising")

@@ -19,6 +19,7 @@ from django.db.models import F
 from django.utils.translation import gettext as _
 
 from accounts.audit import audit_record
+from accounts.card_payments import card_payment_refund_for
 from accounts.models import WalletEntry
 from accounts.services import InsufficientFunds, wallet_lock, wallet_post
 from bibarys.limits import check_sum
@@ -31,6 +32,7 @@ from inventory.services import StockChange, lock_products, stock_apply
 
 from .models import (ALLOWED_TRANSITIONS, Cart, CartLine, Order, OrderLine, OrderStatus,
                      OrderStatusChange)
+from .card_payments import online_payments
 from .shortstock import shortfalls_record
 
 
@@ -150,7 +152,7 @@ COUNTER_PAYMENTS = (Order.Payment.CASH, Order.Payment.CARD, Order.Payment.KASPI,
 
 
 def _validate_choices(*, payment, delivery, address, channel=Order.Channel.ONLINE) -> None:
-    allowed = COUNTER_PAYMENTS if channel == Order.Channel.COUNTER else Order.ONLINE_PAYMENTS
+    allowed = COUNTER_PAYMENTS if channel == Order.Channel.COUNTER else online_payments()
     if payment not in allowed:
         raise ValidationError(_("Choose how to pay."), code="payment")
     if delivery not in Order.Delivery.values:
@@ -340,6 +342,12 @@ def _cancel_locked(order: Order, *, by, reason: str, request) -> None:
                     reference=reference, locked=True)
         refunded = order.total
         order.is_paid = False
+    elif (order.is_paid and order.payment == Order.Payment.CARD
+          and order.channel == Order.Channel.ONLINE):
+        # Back to the card it was paid with, by the queue once this transaction commits.
+        card_payment_refund_for(subject=reference, by=by, note=reason)
+        refunded = order.total
+        order.is_paid = False
     before = order.status
     order.status = OrderStatus.CANCELLED
     order.save(update_fields=["status", "is_paid", "updated_at"])
@@ -354,7 +362,8 @@ def _cancel_locked(order: Order, *, by, reason: str, request) -> None:
 def order_status_set(*, order: Order, status: str, by, note: str = "", request=None) -> Order:
     """Staff who handle orders (cashiers, sellers, admins) move the order along
     ALLOWED_TRANSITIONS; cancelling goes through the cancel path (stock and money come back) and
-    its rule (`can_cancel`). Completing a cash order marks it paid."""
+    its rule (`can_cancel`). Completing a cash order marks it paid; an online card order moves
+only once its card payment is confirmed."""
     if not getattr(by, "handles_orders", False):
         raise PermissionDenied
     try:
@@ -376,6 +385,11 @@ def order_status_set(*, order: Order, status: str, by, note: str = "", request=N
                 raise PermissionDenied
             _cancel_locked(order, by=by, reason=note, request=request)
             return order
+        if (order.payment == Order.Payment.CARD and order.channel == Order.Channel.ONLINE
+                and not order.is_paid):
+            # Not handed over, nor packed, before the bank confirms the card payment.
+            raise ValidationError(_("Order %(number)s waits for its card payment.")
+                                  % {"number": order.number}, code="card_unpaid")
         fields = ["status", "updated_at"]
         if target == OrderStatus.COMPLETED and not order.is_paid:
             # Cash on pickup is settled when the shopper collects the order.

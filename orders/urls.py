@@ -16,6 +16,7 @@ urlpatterns = [
     path("my/", views.order_list, name="order_list"),
     path("my/<int:pk>/", views.order_detail, name="order_detail"),
     path("my/<int:pk>/cancel/", views.order_cancel, name="order_cancel"),
+    path("my/<int:pk>/pay/", views.order_pay_card, name="order_pay_card"),
     path("manage/", views.manage_list, name="manage_list"),
     path("manage/<int:pk>/status/", views.manage_status, name="manage_status"),
     path("lines/", views.seller_lines, name="seller_lines"),

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
+from accounts.card_payments import card_return_urls
 from accounts.permissions import TILL_ROLES, owned_or_404, role_required, staff_required
 from accounts.services import wallet_for
 from bibarys.money import format_money
@@ -24,6 +25,7 @@ from catalog.models import Product
 
 from . import cart as carts
 from . import selectors, services
+from .card_payments import order_card_payment, order_card_payment_latest
 from .forms import (CancelForm, DeliveryForm, ManageFilterForm, ReturnForm, ReviewForm,
                     SellerLinesFilterForm, StatusForm)
 from .models import ALLOWED_TRANSITIONS, Order, OrderStatus
@@ -188,6 +190,31 @@ def _review_page(request, *, details: dict, summary, form=None):
     })
 
 
+def _to_card_page(request, order):
+    """A card order goes to the provider's payment page; it stays unpaid until the provider's
+    notification says it was paid."""
+    try:
+        payment = order_card_payment(order=order, urls=card_return_urls(request),
+                                     request=request)
+    except ValidationError as exc:
+        messages.error(request, _first_message(exc))
+        return redirect("orders:checkout_done", pk=order.pk)
+    return redirect(payment.redirect_url)
+
+
+@login_required
+@require_POST
+def order_pay_card(request, pk):
+    """Pay one's own unpaid card order again (the provider's page was left before paying)."""
+    order = get_object_or_404(Order, pk=pk, user=request.user)
+    if (order.payment != Order.Payment.CARD or order.is_paid
+            or order.status == OrderStatus.CANCELLED):
+        messages.info(request, _("Order %(number)s does not wait for a card payment.")
+                      % {"number": order.number})
+        return redirect("orders:order_detail", pk=order.pk)
+    return _to_card_page(request, order)
+
+
 @login_required
 @limit("CHECKOUT")
 @require_http_methods(["GET", "POST"])
@@ -233,6 +260,8 @@ def checkout_review(request):
             for message in exc.messages:
                 form.add_error(None, message)
         else:
+            if order.payment == Order.Payment.CARD and not order.is_paid:
+                return _to_card_page(request, order)
             return redirect("orders:checkout_done", pk=order.pk)
     return _review_page(request, details=details, summary=carts.cart_summary(request), form=form)
 
@@ -302,6 +331,7 @@ def order_detail(request, pk):
         "returns": selectors.order_returns(order),
         "can_return": _handles(request.user, order) and order.status == OrderStatus.COMPLETED
         and not order.is_counter,
+        "card_payment": order_card_payment_latest(order),
     })
 
 
@@ -318,6 +348,7 @@ def order_cancel(request, pk):
                       {"order": order, "reason": reason})
     was_cancelled = order.status == OrderStatus.CANCELLED
     refunds = order.is_paid and order.payment == Order.Payment.WALLET
+    to_card = order.is_paid and order.payment == Order.Payment.CARD
     try:
         services.order_cancel(order=order, by=request.user, reason=reason, request=request)
     except PermissionDenied:
@@ -331,6 +362,10 @@ def order_cancel(request, pk):
         elif refunds:
             messages.success(request, _("Order %(number)s is cancelled. The stock is back on the "
                                         "shelf and any payment is refunded to the wallet.")
+                             % {"number": order.number})
+        elif to_card:
+            messages.success(request, _("Order %(number)s is cancelled. The stock is back on the "
+                                        "shelf and the payment is being refunded to the card.")
                              % {"number": order.number})
         else:  # cash on pickup: nothing was paid
             messages.success(request, _("Order %(number)s is cancelled. The stock is back on the "

@@ -63,6 +63,13 @@ ACTION_LABELS = {
     "products.import": _("Products imported"),
     "products.export": _("Products exported"),
     "report.download": _("Report downloaded"),
+    "payment.create": _("Card payment started"),
+    "payment.paid": _("Card payment received"),
+    "payment.failed": _("Card payment declined"),
+    "payment.refund_queued": _("Card refund queued"),
+    "payment.refunded": _("Refunded to the card"),
+    "payment.notification_refused": _("Payment notification refused"),
+    "order.paid": _("Order paid by card"),
 }
 
 # What an entry records beside the model's own fields (details, counts, totals), and the
@@ -98,6 +105,10 @@ FIELD_LABELS = {
     "scope": _("scope"),
     "rows": _("rows"),
     "status": _("status"),
+    "note": _("note"),
+    "why": _("why"),
+    "notification": _("notification"),
+    "card_payment": _("card payment"),
 }
 # Fields of Django's own models whose label is the store's word above, not Django's.
 OWN_LABELS = {"email"}

@@ -85,3 +85,14 @@ def test_the_demo_gateway_is_marked_on_every_top_up_page(shopper_client, setting
     invalid = shopper_client.post(reverse("accounts:wallet_topup"), {"amount": "1"},
                                   HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert "DEMO payment: no card is charged" in invalid
+
+
+def test_production_refuses_to_start_with_freedom_pay_without_its_keys():
+    gateway = "accounts.freedompay.FreedomPayGateway"
+    result = _run("-c", "import bibarys.wsgi", **PRODUCTION, PAYMENT_GATEWAY=gateway)
+    assert result.returncode != 0
+    assert "FREEDOMPAY_MERCHANT_ID is empty" in result.stderr
+    configured = _run("manage.py", "check", "--deploy", **PRODUCTION, PAYMENT_GATEWAY=gateway,
+                      FREEDOMPAY_MERCHANT_ID="545158", FREEDOMPAY_SECRET_KEY="s3cret")
+    assert "accounts.E003" not in configured.stdout + configured.stderr
+    assert "accounts.W002" in configured.stdout + configured.stderr  # no https PAYMENT_SITE_URL

@@ -76,5 +76,14 @@ ROWS = {
     # Wallet pages (the orders owner keeps them): one's own wallet; crediting is for admins.
     "accounts:wallet": signed_in(),
     "accounts:wallet_topup": signed_in(),
+    # The card provider's notification: POST only (and without a card gateway, 404); the way back
+    # from its page sends a signed-in shopper on to the wallet or orders.
+    "accounts:card_payment_result": rule(anon=405, shopper_a=405),
+    "accounts:card_payment_return": rule(anon=LOGIN, shopper_a=REDIRECT),
+    # Paying one's own card order again: order A is a wallet order (sent back with a word);
+    # anyone else's is a 404.
+    "orders:order_pay_card": rule(anon=LOGIN, shopper_a=REDIRECT, shopper_b=404, seller_a=404,
+                                  seller_b=404, cashier=404, admin=404, method="post",
+                                  kwargs=_order_a),
     "accounts:wallet_credit": admin_only(kwargs=lambda w: {"pk": w.users["shopper_a"].pk}),
 }
