@@ -16,6 +16,7 @@ import time
 
 from tests import support
 
+TARGET_PAGE = "catalog list, anonymous"
 TARGETS = {"ratio": 0.5, "hit_rate": 0.95, "p99_ms": 50}
 
 
@@ -105,13 +106,17 @@ def run(server, args, log, *, password, scenarios, spread, run_wrk, warm, cookie
             ratio = selling["rps"] / quiet["rps"] if quiet["rps"] else 0.0
             met = (ratio >= TARGETS["ratio"] and selling["hit_rate"] >= TARGETS["hit_rate"]
                    and selling["p99_ms"] < TARGETS["p99_ms"])
+            # The target is the anonymous catalog's (issue 17); the others are measured beside
+            # it for what they are: a signed-in page reads the session and the shopper's slots
+            # from the same PostgreSQL the checkouts write to.
+            verdict = ("met" if met else "**missed**") if item["name"] == TARGET_PAGE else (
+                "for information (the target is the anonymous catalog's)")
             notes.append(
                 f"Mixed load, {item['name']}: {ratio:.2f}× its quiet throughput while "
                 f"{selling['orders_per_s']:.1f} orders/s were placed ({selling['order_errors']} "
                 f"failed), hit rate {selling['hit_rate']:.1%} (quiet {quiet['hit_rate']:.1%}), "
                 f"p99 {selling['p99_ms']:.1f} ms; target ≥ {TARGETS['ratio']}×, ≥ "
-                f"{TARGETS['hit_rate']:.0%} hits, p99 < {TARGETS['p99_ms']} ms: "
-                f"{'met' if met else '**missed**'}.")
+                f"{TARGETS['hit_rate']:.0%} hits, p99 < {TARGETS['p99_ms']} ms: {verdict}.")
     finally:
         os.environ.pop("WRK_COUNT_CACHE", None)
     return rows, notes
