@@ -46,6 +46,12 @@ ROWS = {
                          method="post"),
     "till:service_worker": public(),
     "till:offline": till_staff(),
+    # Asking the fiscal register for an X report: with no register configured (FISCAL_BACKEND
+    # none, the default here) there is none to ask, 404 for everyone at the till; shoppers are
+    # refused. fiscal/tests asks the fake register as the shift's cashier and as a stranger.
+    "fiscal:x_report": rule(anon=LOGIN, shopper_a=403, seller_a=404, seller_b=404, cashier=404,
+                            admin=404, method="post",
+                            kwargs=lambda w: {"shift_id": w.shift_a.pk}),
     # Returns by receipt: any receipt of the store, for the counter's staff; shoppers are refused.
     "till:return_find": till_staff(),
     "till:return_order": till_staff(kwargs=lambda w: {"pk": w.counter_sale.pk}),
