@@ -11,7 +11,13 @@ def _fast_hasher_and_clean_cache(settings):
     # MD5 keeps tests fast; the bcrypt test sets the real hasher itself.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     cache.clear()
+    # Each test starts in the store's language: a request in another one (the test client's
+    # Accept-Language) leaves it active in the thread after it.
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
     yield
+    translation.deactivate()
     cache.clear()
 
 
