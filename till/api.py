@@ -30,6 +30,7 @@ from accounts.permissions import TILL_ROLES, till_required
 from catalog.models import Product, ProductBarcode, translated_field
 from orders.services import OrderItem, OrderProblems
 
+from . import draft as drafts
 from .models import Shift
 from .selectors import open_shift_for
 from .services import PaymentPart, till_sell
@@ -38,7 +39,7 @@ from .services import PaymentPart, till_sell
 MAX_BODY = 256 * 1024
 MAX_LINES = 500
 # The service worker's cache name: change it when what the worker keeps changes shape.
-SW_VERSION = "1"
+SW_VERSION = "2"
 
 
 def _error(status: int, *messages: str, fields: dict | None = None) -> JsonResponse:
@@ -204,6 +205,8 @@ def pay(request):
     if till_sale is None or till_sale.shift.cashier_id != request.user.pk:
         # Someone else's key: never hand their sale over.
         return _error(400, _("This sale form has expired. Start the sale again."))
+    # The selling page's draft of this sale (kept in the session) is paid now.
+    drafts.draft_clear_if(request, till_sale.shift, sale["key"])
     return JsonResponse({"order": order.pk, "number": order.number, "total": str(order.total),
                          "change": str(till_sale.change), "shift": till_sale.shift_id})
 

@@ -116,3 +116,10 @@ def draft_line_product(request, shift, index: int) -> int | None:
 def draft_clear(request, shift) -> None:
     """The sale is paid (or dropped): the next one starts empty with a new key."""
     _store(request, shift, {"key": str(uuid.uuid4()), "lines": [], "last": None})
+
+
+def draft_clear_if(request, shift, key) -> None:
+    """The sale with this key is paid (by the offline queue): the draft goes if it is that sale."""
+    raw = (request.session.get(SESSION_KEY) or {}).get(str(shift.pk))
+    if raw and str(raw.get("key")) == str(key):
+        draft_clear(request, shift)

@@ -205,3 +205,46 @@ def test_the_service_worker_is_served_for_the_till_scope(cashier_client):
     body = response.content.decode()
     assert '"/till/offline/"' in body and "till/offline.js" in body
     assert "respondWith" in body and 'method !== "GET"' in body
+    assert "till/sell.js" in body and "css/till.css" in body  # the selling page works offline
+
+
+def _sell_page(client, shift):
+    import re
+
+    page = client.get(reverse("till:sell", args=[shift.pk])).content.decode()
+    key = re.search(r'id="till-sale"[^>]*data-key="([^"]+)"', page).group(1)
+    return page, key
+
+
+def test_the_selling_page_carries_the_offline_piece_and_its_hooks(cashier_client, shift):
+    page, _key = _sell_page(cashier_client, shift)
+    assert "till/offline.js" in page and "data-till-offline-sell" in page
+    for hook in ('data-catalog-url="/till/api/catalog/"', 'data-pay-url="/till/api/pay/"',
+                 'data-sw-url="/till/sw.js"', "data-till-status", "data-till-queue",
+                 'data-scale-label="PPPPPWWWWW"', "data-rendered="):
+        assert hook in page, hook
+
+
+def test_a_sale_paid_by_the_queue_clears_the_selling_pages_draft_of_it(cashier_client, shift,
+                                                                        milk, apples):
+    token = cashier_client.cookies["csrftoken"].value
+    cashier_client.post(reverse("till:scan", args=[shift.pk]),
+                        {"code": "4870000000017", "csrfmiddlewaretoken": token})
+    page, key = _sell_page(cashier_client, shift)
+    assert f'data-product-id="{milk.pk}"' in page
+    # Paid offline with the draft's key, sent later by the queue.
+    body = _sale(shift, milk, apples, key=key, lines=[{"product": milk.pk, "quantity": "1"}],
+                 payments=[{"method": "card", "amount": "450.00"}], tendered=None,
+                 total="450.00")
+    assert _post(cashier_client, body).status_code == 200
+    page, new_key = _sell_page(cashier_client, shift)
+    assert new_key != key and f'data-product-id="{milk.pk}"' not in page
+    # Another sale's key leaves the draft being built alone.
+    cashier_client.post(reverse("till:scan", args=[shift.pk]),
+                        {"code": "4870000000017", "csrfmiddlewaretoken": token})
+    other = _sale(shift, milk, apples, lines=[{"product": milk.pk, "quantity": "1"}],
+                  payments=[{"method": "card", "amount": "450.00"}], tendered=None,
+                  total="450.00")
+    assert _post(cashier_client, other).status_code == 200
+    page, still = _sell_page(cashier_client, shift)
+    assert still == new_key and f'data-product-id="{milk.pk}"' in page
