@@ -398,7 +398,7 @@
       qty.name = "quantity"; qty.id = "till-qty-" + i; qty.autocomplete = "off";
       qty.value = unscaled(milli, 3).replace(/\.?0+$/, "").replace(".", lang === "en" ? "." : ",");
       qty.setAttribute("aria-label", msg("QuantityLabel"));
-      var ok = el("button", "btn btn-sm btn-ghost till-qty-save", "OK"); ok.type = "submit";
+      var ok = el("button", "btn btn-sm btn-ghost till-qty-save", msg("Ok") || "OK"); ok.type = "submit";
       var remove = el("button", "btn btn-sm btn-ghost till-remove", "\u2715");
       remove.type = "submit"; remove.name = "remove"; remove.value = "1";
       remove.setAttribute("aria-label", msg("Remove") + " " + (p ? p.name : ""));
