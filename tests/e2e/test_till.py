@@ -183,7 +183,7 @@ def test_a_cashiers_shift(make_ui, e2e_server, viewport, language):
     _fits(ui, TABLET, "paying-tablet")
     if viewport == "desktop" and language == "kk":
         ui.page.set_viewport_size({"width": 1024, "height": 768})
-        ui.page.locator("#till-scan").focus()
+        ui.page.evaluate("window.scrollTo(0, 0)")
         _readme_shot(ui, "till-tablet")
         ui.page.set_viewport_size({"width": 1366, "height": 768})
     _in_language(ui, language)
@@ -200,11 +200,14 @@ def test_a_cashiers_shift(make_ui, e2e_server, viewport, language):
     ui.page.click("#till-last-sale a")
     ui.settled("receipt")
     _in_language(ui, language)
+    size = ui.page.viewport_size
     ui.page.emulate_media(media="print")
+    ui.page.set_viewport_size({"width": 302, "height": 900})  # 80 mm paper at 96 dpi
     ui.shot("receipt-print")
     if viewport == "desktop" and language == "kk":
         _readme_shot(ui, "till-receipt-printed", ui.page.locator("article.slip"))
     ui.page.emulate_media(media="screen")
+    ui.page.set_viewport_size(size)
     ui.go(f"/till/shift/{shift}/", "back-to-till")
 
     # 7. A return by the receipt's number: one of the first product, the cash out of the drawer.
