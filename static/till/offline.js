@@ -410,7 +410,7 @@
     box.dataset.total = unscaled(total, 2);
     box.dataset.lines = String(sale.lines.length);
     var count = byIdEl("till-count");
-    if (count) count.textContent = sale.lines.length + " " + msg("Lines");
+    if (count) count.textContent = linesText(sale.lines.length);
     var totalBox = byIdEl("till-total");
     totalBox.dataset.total = unscaled(total, 2);
     totalBox.textContent = money(total);
@@ -428,6 +428,13 @@
     button.disabled = !sale.lines.length || posting;
     button.textContent = msg("Pay") + " " + money(total);
     form.dispatchEvent(new Event("change", { bubbles: true }));  // sell.js: the change shown
+  }
+
+  // "3 lines" in the page's language: the server's own plural forms, for 1, 2 and 5.
+  function linesText(n) {
+    var kind = window.Intl && Intl.PluralRules ? new Intl.PluralRules(lang).select(n) : (n === 1 ? "one" : "many");
+    var form = kind === "one" ? msg("LinesOne") : kind === "few" ? msg("LinesFew") : msg("LinesMany");
+    return form.replace(/\d+/, String(n));
   }
 
   function sellError(text, flashIt) {
@@ -607,13 +614,24 @@
       });
   }
 
+  // Everything sent: the sale being built goes back to the server, which draws the page again.
+  var handing = false;
   function sellAfterFlush() {
-    if (!sellLocal || state !== "online" || sale.lines.length || posting) return;
+    if (!sellLocal || state !== "online" || posting || handing) return;
     if (queue().some(function (e) { return e.status !== "refused"; })) return;
-    // Everything sent and nothing being built: the server draws the page again.
-    try { sessionStorage.setItem("bibarys.till.last", $("[data-till-last]").textContent); } catch (e) { /* private */ }
-    localStorage.removeItem(SALE_KEY);
-    window.location.assign(root.dataset.sellUrl);
+    handing = true;
+    fetch(root.dataset.draftUrl, {
+      method: "POST", credentials: "same-origin",
+      headers: { "Content-Type": "application/json", "Accept": "application/json", "X-CSRFToken": root.dataset.csrf },
+      body: JSON.stringify({ shift: shift, key: sale.key, lines: sale.lines.map(function (l) {
+        return { product: l.product, quantity: l.quantity };
+      }) })
+    }).then(function (response) {
+      if (!response.ok) throw new Error(String(response.status));  // stays local; Pay still queues it
+      try { sessionStorage.setItem("bibarys.till.last", $("[data-till-last]").textContent); } catch (e) { /* private */ }
+      localStorage.removeItem(SALE_KEY);
+      window.location.assign(root.dataset.sellUrl);
+    }).catch(function () { handing = false; });
   }
 
   function sellWire() {
@@ -644,7 +662,7 @@
     document.body.addEventListener("htmx:sendError", failed);
     document.body.addEventListener("htmx:responseError", failed);
     document.body.addEventListener("htmx:timeout", failed);
-    document.body.addEventListener("htmx:afterSettle", sellMirror);
+    document.body.addEventListener("htmx:afterSwap", sellMirror);
     try {
       var last = sessionStorage.getItem("bibarys.till.last");
       if (last) { $("[data-till-last]").textContent = last; sessionStorage.removeItem("bibarys.till.last"); }
