@@ -465,6 +465,16 @@
     return milli > 0n ? { product: product, quantity: milli } : null;
   }
 
+  // A name typed without the server: the one product whose name holds it (more: none, say so).
+  function byName(text) {
+    var wanted = text.toLocaleLowerCase(lang);
+    if (wanted.length < 3 || /^\d+$/.test(wanted)) return null;
+    var found = ((catalog && catalog.products) || []).filter(function (p) {
+      return p.name.toLocaleLowerCase(lang).indexOf(wanted) >= 0;
+    });
+    return found.length === 1 ? found[0] : null;
+  }
+
   function sellAdd(product, milli) {
     if (product.unit === "pcs" && milli % 1000n !== 0n) { sellError(msg("Quantity")); return; }
     var line = sale.lines.find(function (l) { return l.product === product.id; });
@@ -480,7 +490,7 @@
     if (form.id === "till-scan-form") {
       var code = String(data.get("code") || "").trim(), scan = byIdEl("till-scan");
       var label = byCode[code] ? null : scaleLabel(code);
-      var product = label ? label.product : byCode[code] || byCode[code.toLowerCase()];
+      var product = label ? label.product : byCode[code] || byCode[code.toLowerCase()] || byName(code);
       if (!product) sellError(catalog ? msg("Unknown") + " " + code : msg("NoCatalog"), true);
       else sellAdd(product, label ? label.quantity : 1000n);
       scan.value = "";
@@ -562,6 +572,7 @@
   }
 
   function sellPay(form) {
+    if (posting) return;  // a second tap while the first is on its way
     var entry = sellEntry(form);
     var blocked = queue().some(function (e) { return e.status !== "refused"; });
     if (sellLocal || blocked) {
@@ -599,6 +610,8 @@
             if (fresh) {
               byIdEl("till-sale").replaceWith(fresh);
               if (window.htmx) window.htmx.process(fresh);
+              fresh.querySelector("#till-pay").dispatchEvent(new Event("change", { bubbles: true }));
+              sellMirror();
             }
             byIdEl("till-pay-button").disabled = false;
           });

@@ -7,8 +7,8 @@ too. No console error, no page wider than the screen.
 
 `BIBARYS_README_SHOTS=1` also writes the README's till screenshots (docs/screenshots/)."""
 
-import os
 import json
+import os
 import time
 from decimal import ROUND_HALF_UP, Decimal
 

@@ -333,7 +333,7 @@ def test_the_selling_page_goes_on_selling_without_the_server_and_each_sale_arriv
 @pytest.mark.parametrize("language", ["kk", "ru"])
 def test_the_selling_page_without_the_server_fits_the_screen_in_kk_and_ru(
         make_ui, e2e_server, till_shift, viewport, language):
-    (a, code_a, _price_a, _stock_a), (b, code_b, _price_b, _stock_b) = _products(e2e_server)
+    (_a, code_a, _price_a, _stock_a), (_b, code_b, _price_b, _stock_b) = _products(e2e_server)
     ui = make_ui("till-sell-offline", viewport, user=CASHIER)
     page = ui.page
     ui.context.add_cookies([{"name": "django_language", "value": language, "url": ui.base}])
