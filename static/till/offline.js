@@ -426,7 +426,7 @@
     });
     var button = byIdEl("till-pay-button");
     button.disabled = !sale.lines.length || posting;
-    button.textContent = msg("Pay") + " " + money(total);
+    button.textContent = msg("PayTotal").replace("{total}", money(total));
     form.dispatchEvent(new Event("change", { bubbles: true }));  // sell.js: the change shown
   }
 
