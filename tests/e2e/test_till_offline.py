@@ -300,6 +300,11 @@ def test_the_selling_page_goes_on_selling_without_the_server_and_each_sale_arriv
     assert _sell_root(page, "mode") == "server" and _sell_root(page, "queued") == "0"
     expect(page.locator("#till-lines > li.till-line")).to_have_count(0)
     assert _shift_figures(e2e_server, till_shift)[0] == sales_before + 2
+    # In the order they were paid: the cash sale first, then the card one.
+    order = [m for (m,) in db_query(e2e_server, """
+        SELECT MIN(p.method) FROM till_tillsale s JOIN till_tillpayment p ON p.order_id = s.order_id
+         WHERE s.shift_id = ? GROUP BY s.id ORDER BY s.id""", (till_shift,))][sales_before:]
+    assert order == ["cash", "card"], order
 
     # 5. Online, "Pay" loses its answer: the server sold it, the queue's retry gets that sale.
     _sell_scan(ui, code_b)
