@@ -7,6 +7,8 @@
 - `POST pay/`: one whole sale with its idempotency key, to `till_sell`. The browser queues the
   sale before it sends it and sends it again until it gets an answer, so a sale whose answer was
   lost is sent twice: the key makes the second one return the first sale.
+- `POST draft/`: the sale the selling page built while it could not reach the server, handed
+  back when it can: it becomes the session's draft and the page is drawn by the server again.
 - `GET sw.js`: the service worker, served from /till/ so that its scope covers the till's pages.
 """
 
@@ -14,6 +16,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import uuid
 from decimal import Decimal, InvalidOperation
 from functools import wraps
 
@@ -30,6 +33,8 @@ from accounts.permissions import TILL_ROLES, till_required
 from catalog.models import Product, ProductBarcode, translated_field
 from orders.services import OrderItem, OrderProblems
 
+from . import draft as drafts
+from .forms import quantity_parse
 from .models import Shift
 from .selectors import open_shift_for
 from .services import PaymentPart, till_sell
@@ -38,7 +43,7 @@ from .services import PaymentPart, till_sell
 MAX_BODY = 256 * 1024
 MAX_LINES = 500
 # The service worker's cache name: change it when what the worker keeps changes shape.
-SW_VERSION = "1"
+SW_VERSION = "2"
 
 
 def _error(status: int, *messages: str, fields: dict | None = None) -> JsonResponse:
@@ -204,8 +209,49 @@ def pay(request):
     if till_sale is None or till_sale.shift.cashier_id != request.user.pk:
         # Someone else's key: never hand their sale over.
         return _error(400, _("This sale form has expired. Start the sale again."))
+    # The selling page's draft of this sale (kept in the session) is paid now.
+    drafts.draft_clear_if(request, till_sale.shift, sale["key"])
     return JsonResponse({"order": order.pk, "number": order.number, "total": str(order.total),
                          "change": str(till_sale.change), "shift": till_sale.shift_id})
+
+
+@require_POST
+@till_api
+def draft(request):
+    """The selling page's local sale becomes the server's draft: 200, or 400 with the message
+    (a product no longer sold, a quantity that does not fit its unit), the draft unchanged."""
+    try:
+        data = json.loads(request.body or b"null") if len(request.body) <= MAX_BODY else None
+    except (ValueError, UnicodeDecodeError):
+        data = None
+    lines = data.get("lines") if isinstance(data, dict) else None
+    if not isinstance(lines, list) or len(lines) > drafts.MAX_LINES:
+        return _error(400, _("The till sent something that is not a sale."))
+    shift_id = data.get("shift")
+    shift = (Shift.objects.filter(pk=shift_id, cashier=request.user, closed_at__isnull=True)
+             .first() if isinstance(shift_id, int) and not isinstance(shift_id, bool) else None)
+    if shift is None:
+        return _error(404, _("This shift is not yours, or it does not exist."))
+    ids = [line.get("product") for line in lines if isinstance(line, dict)]
+    units = dict(Product.objects.active().filter(
+        pk__in=[pk for pk in ids if isinstance(pk, int) and not isinstance(pk, bool)])
+        .values_list("pk", "unit"))
+    read = []
+    try:
+        for line in lines:
+            product = line.get("product") if isinstance(line, dict) else None
+            if product not in units or isinstance(product, bool):
+                raise ValidationError(_("A line of the sale is not a product and a quantity."))
+            if not isinstance(line.get("quantity"), str):
+                raise ValidationError(_("Enter a quantity, e.g. 2 or 0,5."))
+            read.append((product, quantity_parse(line["quantity"], units[product])))
+        uuid.UUID(str(data.get("key")))
+    except ValidationError as error:
+        return _error(400, *error.messages)
+    except ValueError:
+        return _error(400, _("This sale form has expired. Start the sale again."))
+    drafts.draft_replace(request, shift, data["key"], read)
+    return JsonResponse({"key": str(data["key"]), "lines": len(read)})
 
 
 @require_GET

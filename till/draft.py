@@ -116,3 +116,23 @@ def draft_line_product(request, shift, index: int) -> int | None:
 def draft_clear(request, shift) -> None:
     """The sale is paid (or dropped): the next one starts empty with a new key."""
     _store(request, shift, {"key": str(uuid.uuid4()), "lines": [], "last": None})
+
+
+def draft_clear_if(request, shift, key) -> None:
+    """The sale with this key is paid (by the offline queue): the draft goes if it is that sale."""
+    raw = (request.session.get(SESSION_KEY) or {}).get(str(shift.pk))
+    if raw and str(raw.get("key")) == str(key):
+        draft_clear(request, shift)
+
+
+def draft_replace(request, shift, key: str, lines: list[tuple[int, Decimal]]) -> None:
+    """The sale as the till page built it without the server (static/till/offline.js), handed
+    back when the server answers again: its key and lines become the draft. The caller checks
+    the products and quantities (till.api.draft)."""
+    def kept(quantity: Decimal) -> str:  # "3.000" is kept as a scan keeps it: "3"
+        whole = quantity == quantity.to_integral_value()
+        return str(quantity.quantize(Decimal(1)) if whole else quantity)
+
+    _store(request, shift, {"key": str(uuid.UUID(str(key))),
+                            "lines": [[pk, kept(quantity)] for pk, quantity in lines[:MAX_LINES]],
+                            "last": None})

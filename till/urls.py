@@ -18,6 +18,7 @@ urlpatterns = [
     # offline: the browser's offline piece (till/api.py, static/till/offline.js)
     path("api/catalog/", api.catalog, name="api_catalog"),
     path("api/pay/", api.pay, name="api_pay"),
+    path("api/draft/", api.draft, name="api_draft"),
     path("sw.js", api.service_worker, name="service_worker"),
     path("offline/", api.offline_page, name="offline"),
     # paper: receipts, X and Z reports, the owner's list of shifts, the PLU list

@@ -4,6 +4,7 @@ and its close. Thin: a form, one service, a page. A shift is its cashier's: anyo
 
 from __future__ import annotations
 
+import time
 from decimal import Decimal
 
 from django.conf import settings
@@ -144,7 +145,10 @@ def _sell_context(request, shift, **extra):
     return {"shift": shift, "draft": draft, "scan_form": ScanForm(),
             "pay_form": extra.pop("pay_form", None) or PayForm(initial={
                 "key": draft.key, "expected_total": draft.total, "method": "cash"}),
-            "quick_picks": _quick_picks(), **extra}
+            "quick_picks": _quick_picks(), "scale_label": settings.TILL_SCALE_LABEL,
+            # When the server drew the sale: the offline copy knows an older page (the service
+            # worker's) from a fresh one by it.
+            "rendered": int(time.time() * 1000), **extra}
 
 
 def _sale_response(request, shift, *, status=200, **extra):

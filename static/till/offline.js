@@ -14,10 +14,11 @@
 (function () {
   "use strict";
 
-  var root = document.querySelector("[data-till-offline]");
+  var offlinePage = document.querySelector("[data-till-offline]");
+  var root = offlinePage || document.querySelector("#till[data-till-offline-sell]");
   if (!root) return;
 
-  var shift = parseInt(root.dataset.shift, 10);
+  var shift = parseInt(root.dataset.shift || root.dataset.tillShift, 10);
   var lang = root.dataset.lang || "kk";
   var QUEUE_KEY = "bibarys.till.queue";
   var SALE_KEY = "bibarys.till.sale." + shift;
@@ -237,8 +238,8 @@
         return null;
       });
     }
-    return Promise.resolve(next()).then(function () { sending = false; render(); },
-                                        function () { sending = false; render(); });
+    function done() { sending = false; render(); if (!offlinePage) sellAfterFlush(); }
+    return Promise.resolve(next()).then(done, done);
   }
 
   function settle(key) {
@@ -256,6 +257,11 @@
   }
 
   function render() {
+    if (offlinePage) renderOfflineSale(); else sellRender();
+    renderQueue();
+  }
+
+  function renderOfflineSale() {
     var body = $("[data-till-lines]");
     body.textContent = "";
     sale.lines.forEach(function (line, i) {
@@ -277,7 +283,9 @@
     });
     $("[data-till-total]").textContent = money(saleTotal());
     $("[data-till-count]").textContent = String(sale.lines.length);
+  }
 
+  function renderQueue() {
     var entries = queue(), list = $("[data-till-queue]");
     list.textContent = "";
     entries.forEach(function (e) {
@@ -322,22 +330,392 @@
     root.dataset.state = state;
   }
 
-  // Wiring -----------------------------------------------------------------------------------------
-  $("[data-till-scan]").addEventListener("submit", function (event) {
-    event.preventDefault();
-    var code = $("#till-code"), qty = $("#till-qty");
-    if (addLine(code.value.trim(), qty.value.trim())) {
-      code.value = "";
-      qty.value = "1";
+  // The selling page (templates/till/sell.html) ------------------------------------------------
+  // Online, the server draws the sale (htmx) and this mirrors it into localStorage after every
+  // change. A request that cannot reach the server (or the browser going offline) turns the page
+  // local: the sale is drawn here from the local copy of the catalog, and "Pay" queues it. Back
+  // online, the queue is sent in order; once it is empty and no sale is being built locally, the
+  // page is drawn by the server again.
+  var sellLocal = false, posting = false;
+  function byIdEl(id) { return document.getElementById(id); }
+
+  function serverSale() {
+    var box = byIdEl("till-sale");
+    var lines = Array.prototype.map.call(document.querySelectorAll("#till-lines > li.till-line"),
+      function (li) { return { product: parseInt(li.dataset.productId, 10), quantity: li.dataset.quantity }; });
+    return { key: box.dataset.key, lines: lines, local: false, stamp: parseInt(box.dataset.rendered || "0", 10) };
+  }
+  function sellMirror() {
+    if (sellLocal || !byIdEl("till-sale")) return;
+    sale = serverSale();
+    keepSale();
+  }
+
+  function sellGoLocal(kept) {
+    if (sellLocal) return;
+    sale = kept || serverSale();
+    sale.local = true;
+    sellLocal = true;
+    keepSale();
+    root.dataset.mode = "local";
+    document.body.classList.add("till-is-local");
+    render();
+  }
+
+  function el(tag, className, text) {
+    var node = document.createElement(tag);
+    if (className) node.className = className;
+    if (text !== undefined) node.textContent = text;
+    return node;
+  }
+
+  function sellRender() {
+    root.dataset.mode = sellLocal ? "local" : "server";
+    if (!sellLocal) return;
+    var box = byIdEl("till-sale"), total = saleTotal(), flashBox = byIdEl("till-flash");
+    if (flashBox) flashBox.remove();
+    var empty = byIdEl("till-lines-empty"), list = byIdEl("till-lines");
+    if (!list) {
+      list = el("ol", "till-lines");
+      list.id = "till-lines";
+      (empty || box.querySelector(".till-total")).before(list);
     }
-    code.focus();
-  });
-  $("[data-till-pay]").addEventListener("submit", pay);
+    if (empty) empty.remove();
+    list.textContent = "";
+    sale.lines.forEach(function (line, i) {
+      var p = byId[line.product], milli = scaled(line.quantity, 3);
+      var li = el("li", "till-line" + (i === sale.lines.length - 1 ? " is-last" : ""));
+      li.id = "till-line-" + i;
+      li.dataset.productId = String(line.product);
+      li.dataset.quantity = line.quantity.indexOf(".") < 0 ? line.quantity
+        : line.quantity.replace(/0+$/, "").replace(/\.$/, "");
+      li.dataset.unit = p ? p.unit : "pcs";
+      var name = el("div", "till-line-name", p ? p.name : "#" + line.product);
+      if (p) name.appendChild(el("span", "muted small", " " + money(scaled(p.price, 2)) + " / " + (msg("Unit" + p.unit.charAt(0).toUpperCase() + p.unit.slice(1)) || p.unit)));
+      var form = el("form", "till-line-form");
+      form.dataset.localIndex = String(i);
+      var qty = el("input", "till-qty");
+      qty.name = "quantity"; qty.id = "till-qty-" + i; qty.autocomplete = "off";
+      qty.value = unscaled(milli, 3).replace(/\.?0+$/, "").replace(".", lang === "en" ? "." : ",");
+      qty.setAttribute("aria-label", msg("QuantityLabel"));
+      var ok = el("button", "btn btn-sm btn-ghost till-qty-save", msg("Ok") || "OK"); ok.type = "submit";
+      var remove = el("button", "btn btn-sm btn-ghost till-remove", "\u2715");
+      remove.type = "submit"; remove.name = "remove"; remove.value = "1";
+      remove.setAttribute("aria-label", msg("Remove") + " " + (p ? p.name : ""));
+      form.append(qty, ok, remove);
+      li.append(name, form, el("div", "till-line-total num", p ? money(lineTiyn(p.price, milli)) : "—"));
+      list.appendChild(li);
+    });
+    box.dataset.key = sale.key;
+    box.dataset.total = unscaled(total, 2);
+    box.dataset.lines = String(sale.lines.length);
+    var count = byIdEl("till-count");
+    if (count) count.textContent = linesText(sale.lines.length);
+    var totalBox = byIdEl("till-total");
+    totalBox.dataset.total = unscaled(total, 2);
+    totalBox.textContent = money(total);
+    var form = byIdEl("till-pay");
+    byIdEl("till-key").value = sale.key;
+    byIdEl("till-expected-total").value = unscaled(total, 2);
+    form.querySelectorAll("input[name=line]").forEach(function (input) { input.remove(); });
+    form.querySelectorAll(".form-errors, .errorlist").forEach(function (node) { node.remove(); });
+    sale.lines.forEach(function (line) {
+      var input = el("input"); input.type = "hidden"; input.name = "line";
+      input.value = line.product + ":" + line.quantity;
+      form.appendChild(input);
+    });
+    var button = byIdEl("till-pay-button");
+    button.disabled = !sale.lines.length || posting;
+    button.textContent = msg("PayTotal").replace("{total}", money(total));
+    form.dispatchEvent(new Event("change", { bubbles: true }));  // sell.js: the change shown
+  }
+
+  // "3 lines" in the page's language: the server's own plural forms, for 1, 2 and 5.
+  function linesText(n) {
+    var kind = window.Intl && Intl.PluralRules ? new Intl.PluralRules(lang).select(n) : (n === 1 ? "one" : "many");
+    var form = kind === "one" ? msg("LinesOne") : kind === "few" ? msg("LinesFew") : msg("LinesMany");
+    return form.replace(/\d+/, String(n));
+  }
+
+  function sellError(text, flashIt) {
+    $("[data-till-pay-error]").textContent = text;
+    if (flashIt) {
+      root.classList.remove("till-unknown");
+      void root.offsetWidth;
+      root.classList.add("till-unknown");
+    }
+  }
+
+  // A scale label read as the store's scales print it (till/scan.py, TILL_SCALE_LABEL).
+  function scaleLabel(code) {
+    var layout = root.dataset.scaleLabel || "PPPPPWWWWW";
+    if (!/^2\d{12}$/.test(code)) return null;
+    var sum = 0;
+    for (var i = 0; i < 12; i++) sum += parseInt(code[i], 10) * (i % 2 ? 3 : 1);
+    if ((10 - sum % 10) % 10 !== parseInt(code[12], 10)) return null;
+    var plu = "", grams = "", price = "";
+    for (var j = 0; j < 10; j++) {
+      var c = layout[j], d = code[j + 2];
+      if (c === "P") plu += d; else if (c === "W") grams += d; else if (c === "M") price += d;
+    }
+    var product = byCode[String(parseInt(plu, 10))];
+    if (!product || product.unit === "pcs") return null;
+    var milli = grams ? BigInt(grams)
+      : (BigInt(price) * 100000n * 2n + scaled(product.price, 2)) / (2n * scaled(product.price, 2));
+    return milli > 0n ? { product: product, quantity: milli } : null;
+  }
+
+  // A name typed without the server: the one product whose name holds it (more: none, say so).
+  function byName(text) {
+    var wanted = text.toLocaleLowerCase(lang);
+    if (wanted.length < 3 || /^\d+$/.test(wanted)) return null;
+    var found = ((catalog && catalog.products) || []).filter(function (p) {
+      return p.name.toLocaleLowerCase(lang).indexOf(wanted) >= 0;
+    });
+    return found.length === 1 ? found[0] : null;
+  }
+
+  function sellAdd(product, milli) {
+    if (product.unit === "pcs" && milli % 1000n !== 0n) { sellError(msg("Quantity")); return; }
+    var line = sale.lines.find(function (l) { return l.product === product.id; });
+    if (line) line.quantity = unscaled(scaled(line.quantity, 3) + milli, 3);
+    else sale.lines.push({ product: product.id, quantity: unscaled(milli, 3) });
+    sellError("");
+    keepSale();
+    render();
+  }
+
+  // What a form of the page asks, done here on the local sale.
+  function sellApply(form, data) {
+    if (form.id === "till-scan-form") {
+      var code = String(data.get("code") || "").trim(), scan = byIdEl("till-scan");
+      var label = byCode[code] ? null : scaleLabel(code);
+      var product = label ? label.product : byCode[code] || byCode[code.toLowerCase()] || byName(code);
+      if (!product) sellError(catalog ? msg("Unknown") + " " + code : msg("NoCatalog"), true);
+      else sellAdd(product, label ? label.quantity : 1000n);
+      scan.value = "";
+      byIdEl("till-search-results").textContent = "";
+      scan.focus();
+    } else if (data.get("product")) {
+      var picked = byId[parseInt(data.get("product"), 10)];
+      if (picked) sellAdd(picked, scaled(data.get("quantity") || "1", 3) || 1000n);
+    } else if (form.dataset.localIndex !== undefined) {
+      var i = parseInt(form.dataset.localIndex, 10), entry = sale.lines[i];
+      if (!entry) return;
+      if (data.get("remove")) {
+        sale.lines.splice(i, 1);
+      } else {
+        var milli = scaled(data.get("quantity"), 3), p = byId[entry.product];
+        if (milli === null || milli <= 0n || (p && p.unit === "pcs" && milli % 1000n !== 0n)) {
+          sellError(msg("Quantity")); return;
+        }
+        entry.quantity = unscaled(milli, 3);
+      }
+      sellError("");
+      keepSale();
+      render();
+      byIdEl("till-scan").focus();
+    }
+  }
+
+  // The sale in the pay form, as the offline queue sends it (the same parts as till.forms.PayForm).
+  function sellEntry(form) {
+    var data = new FormData(form), total = scaled(data.get("expected_total"), 2);
+    var method = data.get("method") || "cash", parts = [], due = total;
+    var card = scaled(data.get("card_amount") || "0", 2), kaspi = scaled(data.get("kaspi_amount") || "0", 2);
+    var tendered = data.get("tendered") ? scaled(data.get("tendered"), 2) : null;
+    var lines = data.getAll("line").map(function (raw) {
+      var bits = String(raw).split(":");
+      return { product: parseInt(bits[0], 10), quantity: bits[1] };
+    });
+    if (!lines.length) return { error: msg("Empty") };
+    if (method === "split") {
+      if (card === null || kaspi === null || card + kaspi > total || !(card + kaspi)) return { error: msg("Split") };
+      if (card) parts.push({ method: "card", amount: unscaled(card, 2) });
+      if (kaspi) parts.push({ method: "kaspi", amount: unscaled(kaspi, 2) });
+      due = total - card - kaspi;
+      if (due > 0n) parts.push({ method: "cash", amount: unscaled(due, 2) });
+    } else if (total > 0n) {
+      parts.push({ method: method, amount: unscaled(total, 2) });
+    }
+    if ((method === "kaspi" || (method === "split" && kaspi)) && !data.get("kaspi_confirmed")) return { error: msg("Kaspi") };
+    var cash = method === "cash" || method === "split";
+    if (cash && tendered === null && data.get("tendered")) return { error: msg("Tendered") };
+    if (cash && tendered !== null && tendered < due) return { error: msg("Tendered") };
+    return {
+      key: data.get("key"), shift: shift, total: unscaled(total, 2), lines: lines, payments: parts,
+      tendered: cash && tendered !== null ? unscaled(tendered, 2) : null,
+      change: unscaled(cash && tendered !== null ? tendered - due : 0n, 2),
+      names: lines.map(function (l) { return byId[l.product] ? byId[l.product].name : "#" + l.product; }),
+      status: "waiting", errors: [], at: new Date().toISOString()
+    };
+  }
+
+  // Paid while the server cannot be reached: the sale waits in the queue, the next one begins.
+  function sellKeep(entry) {
+    var waiting = queue().filter(function (e) { return e.key !== entry.key; });
+    var change = scaled(entry.change, 2);
+    delete entry.change;
+    entry.status = "waiting";
+    waiting.push(entry);
+    save(QUEUE_KEY, waiting);
+    state = "offline";
+    sellGoLocal();
+    sale = { key: newKey(), lines: [], local: true };
+    keepSale();
+    $("[data-till-last]").textContent = msg("Kept") + " " + money(change);
+    var form = byIdEl("till-pay");
+    ["tendered", "card_amount", "kaspi_amount"].forEach(function (name) { if (form.elements[name]) form.elements[name].value = ""; });
+    if (form.elements.kaspi_confirmed) form.elements.kaspi_confirmed.checked = false;
+    render();
+    byIdEl("till-scan").focus();
+  }
+
+  function sellPay(form) {
+    if (posting) return;  // a second tap while the first is on its way
+    var entry = sellEntry(form);
+    var blocked = queue().some(function (e) { return e.status !== "refused"; });
+    if (sellLocal || blocked) {
+      // Local, or sales still waiting: this one goes behind them, in order.
+      if (entry.error) { sellError(entry.error); return; }
+      sellKeep(entry);
+      flush();
+      return;
+    }
+    // Online: the form itself, so the server checks it as always; queued while it is on its way.
+    if (!entry.error) {
+      var posted = Object.assign({}, entry, { status: "posting" });
+      delete posted.change;
+      save(QUEUE_KEY, queue().concat([posted]));
+    }
+    posting = true;
+    byIdEl("till-pay-button").disabled = true;
+    var controller = new AbortController(), timer = setTimeout(function () { controller.abort(); }, TIMEOUT_MS);
+    function forget() { save(QUEUE_KEY, queue().filter(function (e) { return e.key !== entry.key; })); }
+    fetch(form.action, { method: "POST", body: new URLSearchParams(new FormData(form)), credentials: "same-origin",
+                         redirect: "manual", signal: controller.signal })
+      .then(function (response) {
+        clearTimeout(timer);
+        posting = false;
+        if (response.type === "opaqueredirect") {  // sold: the server draws the page again
+          forget();
+          localStorage.removeItem(SALE_KEY);
+          window.location.assign(root.dataset.sellUrl);
+          return;
+        }
+        if (response.status === 400) {  // refused, nothing sold: the server's messages
+          forget();
+          return response.text().then(function (html) {
+            var fresh = new DOMParser().parseFromString(html, "text/html").getElementById("till-sale");
+            if (fresh) {
+              byIdEl("till-sale").replaceWith(fresh);
+              if (window.htmx) window.htmx.process(fresh);
+              fresh.querySelector("#till-pay").dispatchEvent(new Event("change", { bubbles: true }));
+              sellMirror();
+            }
+            byIdEl("till-pay-button").disabled = false;
+          });
+        }
+        throw new Error("unreachable");
+      })
+      .catch(function () {
+        clearTimeout(timer);
+        posting = false;
+        if (entry.error) { sellGoLocal(); sellError(entry.error); return; }
+        sellKeep(entry);
+        flush();  // the answer may only have been lost: the same key returns the same sale
+      });
+  }
+
+  // Everything sent: the sale being built goes back to the server, which draws the page again.
+  var handing = false;
+  function sellAfterFlush() {
+    if (!sellLocal || state !== "online" || posting || handing) return;
+    if (queue().some(function (e) { return e.status !== "refused"; })) return;
+    handing = true;
+    fetch(root.dataset.draftUrl, {
+      method: "POST", credentials: "same-origin",
+      headers: { "Content-Type": "application/json", "Accept": "application/json", "X-CSRFToken": root.dataset.csrf },
+      body: JSON.stringify({ shift: shift, key: sale.key, lines: sale.lines.map(function (l) {
+        return { product: l.product, quantity: l.quantity };
+      }) })
+    }).then(function (response) {
+      if (!response.ok) throw new Error(String(response.status));  // stays local; Pay still queues it
+      try { sessionStorage.setItem("bibarys.till.last", $("[data-till-last]").textContent); } catch (e) { /* private */ }
+      localStorage.removeItem(SALE_KEY);
+      window.location.assign(root.dataset.sellUrl);
+    }).catch(function () { handing = false; });
+  }
+
+  function sellWire() {
+    // In the local mode every form of the sale is done here, before htmx or the browser sees it.
+    document.addEventListener("submit", function (event) {
+      var form = event.target;
+      if (form.id !== "till-pay" && !sellLocal) return;
+      if (!root.contains(form)) return;
+      event.preventDefault();
+      event.stopPropagation();
+      if (form.id === "till-pay") { sellPay(form); return; }
+      var data = new FormData(form);
+      if (event.submitter && event.submitter.name) data.set(event.submitter.name, event.submitter.value);
+      sellApply(form, data);
+    }, true);
+    document.body.addEventListener("htmx:beforeRequest", function (event) {
+      if (sellLocal) event.preventDefault();
+    });
+    function failed(event) {
+      var status = event.detail.xhr ? event.detail.xhr.status : 0;
+      if (event.type === "htmx:responseError" && status < 500) return;
+      var form = event.detail.elt && event.detail.elt.closest ? event.detail.elt.closest("form") : null;
+      var data = event.detail.requestConfig && event.detail.requestConfig.formData;
+      state = "offline";
+      sellGoLocal();
+      if (form && data && event.detail.requestConfig.verb === "post") sellApply(form, data);
+    }
+    document.body.addEventListener("htmx:sendError", failed);
+    document.body.addEventListener("htmx:responseError", failed);
+    document.body.addEventListener("htmx:timeout", failed);
+    document.body.addEventListener("htmx:afterSwap", sellMirror);
+    try {
+      var last = sessionStorage.getItem("bibarys.till.last");
+      if (last) { $("[data-till-last]").textContent = last; sessionStorage.removeItem("bibarys.till.last"); }
+    } catch (e) { /* private */ }
+    // The sale built here wins over the page: it was built locally, or the page is an older copy
+    // (the service worker's, drawn before the last change this browser saw).
+    var kept = load(SALE_KEY, null), drawn = serverSale();
+    if (kept && kept.key && (kept.local === true || (kept.stamp || 0) > drawn.stamp)) {
+      sellGoLocal(kept);
+    } else {
+      sale = drawn;
+      keepSale();
+    }
+    if (!navigator.onLine) { state = "offline"; sellGoLocal(); }
+  }
+
+  // Wiring -----------------------------------------------------------------------------------------
+  if (offlinePage) {
+    $("[data-till-scan]").addEventListener("submit", function (event) {
+      event.preventDefault();
+      var code = $("#till-code"), qty = $("#till-qty");
+      if (addLine(code.value.trim(), qty.value.trim())) {
+        code.value = "";
+        qty.value = "1";
+      }
+      code.focus();
+    });
+    $("[data-till-pay]").addEventListener("submit", pay);
+  } else {
+    sellWire();
+  }
   window.addEventListener("online", function () { state = "online"; refreshCatalog(); flush(); });
-  window.addEventListener("offline", function () { state = "offline"; render(); });
+  window.addEventListener("offline", function () {
+    state = "offline";
+    if (!offlinePage) sellGoLocal();
+    render();
+  });
   // Another tab of this till paid or sent a sale: draw what storage now holds.
   window.addEventListener("storage", function (event) {
-    if (event.key === SALE_KEY) sale = load(SALE_KEY, sale);
+    if (event.key === SALE_KEY && (offlinePage || sellLocal)) sale = load(SALE_KEY, sale);
     if (event.key === SALE_KEY || event.key === QUEUE_KEY) render();
   });
   setInterval(function () { if (queue().some(function (e) { return e.status === "waiting"; })) flush(); }, RETRY_MS);
@@ -345,10 +723,21 @@
   if ("serviceWorker" in navigator && root.dataset.swUrl) {
     navigator.serviceWorker.register(root.dataset.swUrl)  // its scope: /till/, where it is served
       .catch(function () { /* no service worker (a private window): the page still works online */ });
+    if (!offlinePage && navigator.onLine) {
+      navigator.serviceWorker.ready.then(function (registration) {
+        if (registration.active) registration.active.postMessage({ keep: root.dataset.sellUrl });
+      });
+    }
   }
 
+  // A sale left "posting" by a page that went away mid-answer is sent again with its key.
+  save(QUEUE_KEY, queue().map(function (e) {
+    if (e.status === "posting") e.status = "waiting";
+    return e;
+  }));
   index();
   render();
   refreshCatalog().then(flush);
   root.dataset.ready = "1";
+
 })();

@@ -10,7 +10,8 @@ var ASSETS = [
   "{% static 'css/app.css' %}", "{% static 'css/catalog.css' %}", "{% static 'css/orders.css' %}",
   "{% static 'css/accounts.css' %}", "{% static 'css/analytics.css' %}",
   "{% static 'vendor/htmx/htmx-2.0.11.min.js' %}", "{% static 'js/app.js' %}",
-  "{% static 'img/logo.svg' %}", "{% static 'till/offline.css' %}", "{% static 'till/offline.js' %}"
+  "{% static 'img/logo.svg' %}", "{% static 'till/offline.css' %}", "{% static 'till/offline.js' %}",
+  "{% static 'css/till.css' %}", "{% static 'till/sell.js' %}"
 ];
 
 function keep(cache, request, response) {
@@ -39,6 +40,17 @@ self.addEventListener("activate", function (event) {
   }).then(function () { return self.clients.claim(); }));
 });
 
+// The selling page asks for itself to be kept (its first load came before this worker).
+self.addEventListener("message", function (event) {
+  var url = event.data && event.data.keep;
+  if (typeof url !== "string" || url.indexOf("/till/") !== 0) return;
+  event.waitUntil(caches.open(CACHE).then(function (cache) {
+    return fetch(url, { credentials: "same-origin" })
+      .then(function (response) { return keep(cache, url, response); })
+      .catch(function () { /* kept the next time it loads */ });
+  }));
+});
+
 self.addEventListener("fetch", function (event) {
   var request = event.request;
   if (request.method !== "GET") return;
@@ -49,7 +61,7 @@ self.addEventListener("fetch", function (event) {
       return fetch(request).then(function (response) {
         return keep(cache, request, response);
       }, function () {
-        return cache.match(request, { ignoreSearch: true }).then(function (kept) {
+        return cache.match(request, { ignoreSearch: true, ignoreVary: true }).then(function (kept) {
           return kept || cache.match(PAGE);
         });
       });

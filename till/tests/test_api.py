@@ -205,3 +205,106 @@ def test_the_service_worker_is_served_for_the_till_scope(cashier_client):
     body = response.content.decode()
     assert '"/till/offline/"' in body and "till/offline.js" in body
     assert "respondWith" in body and 'method !== "GET"' in body
+    assert "till/sell.js" in body and "css/till.css" in body  # the selling page works offline
+
+
+def _sell_page(client, shift):
+    import re
+
+    page = client.get(reverse("till:sell", args=[shift.pk])).content.decode()
+    key = re.search(r'id="till-sale"[^>]*data-key="([^"]+)"', page).group(1)
+    return page, key
+
+
+def test_the_selling_page_carries_the_offline_piece_and_its_hooks(cashier_client, shift):
+    page, _key = _sell_page(cashier_client, shift)
+    assert "till/offline.js" in page and "data-till-offline-sell" in page
+    for hook in ('data-catalog-url="/till/api/catalog/"', 'data-pay-url="/till/api/pay/"',
+                 'data-sw-url="/till/sw.js"', "data-till-status", "data-till-queue",
+                 'data-scale-label="PPPPPWWWWW"', "data-rendered="):
+        assert hook in page, hook
+
+
+def test_a_sale_paid_by_the_queue_clears_the_selling_pages_draft_of_it(cashier_client, shift,
+                                                                        milk, apples):
+    token = cashier_client.cookies["csrftoken"].value
+    cashier_client.post(reverse("till:scan", args=[shift.pk]),
+                        {"code": "4870000000017", "csrfmiddlewaretoken": token})
+    page, key = _sell_page(cashier_client, shift)
+    assert f'data-product-id="{milk.pk}"' in page
+    # Paid offline with the draft's key, sent later by the queue.
+    body = _sale(shift, milk, apples, key=key, lines=[{"product": milk.pk, "quantity": "1"}],
+                 payments=[{"method": "card", "amount": "450.00"}], tendered=None,
+                 total="450.00")
+    assert _post(cashier_client, body).status_code == 200
+    page, new_key = _sell_page(cashier_client, shift)
+    assert new_key != key and f'data-product-id="{milk.pk}"' not in page
+    # Another sale's key leaves the draft being built alone.
+    cashier_client.post(reverse("till:scan", args=[shift.pk]),
+                        {"code": "4870000000017", "csrfmiddlewaretoken": token})
+    other = _sale(shift, milk, apples, lines=[{"product": milk.pk, "quantity": "1"}],
+                  payments=[{"method": "card", "amount": "450.00"}], tendered=None,
+                  total="450.00")
+    assert _post(cashier_client, other).status_code == 200
+    page, still = _sell_page(cashier_client, shift)
+    assert still == new_key and f'data-product-id="{milk.pk}"' in page
+
+
+DRAFT = "/till/api/draft/"
+
+
+def _hand_back(client, body):
+    return client.post(DRAFT, json.dumps(body), content_type="application/json",
+                       HTTP_X_CSRFTOKEN=client.cookies["csrftoken"].value)
+
+
+def test_the_sale_built_without_the_server_becomes_the_selling_pages_draft(cashier_client, shift,
+                                                                            milk, apples):
+    key = str(uuid.uuid4())
+    response = _hand_back(cashier_client, {"shift": shift.pk, "key": key, "lines": [
+        {"product": milk.pk, "quantity": "3.000"}, {"product": apples.pk, "quantity": "0.750"}]})
+    assert response.status_code == 200, response.content
+    page, drawn = _sell_page(cashier_client, shift)
+    assert drawn == key
+    assert f'data-product-id="{milk.pk}" data-quantity="3"' in page
+    assert f'data-product-id="{apples.pk}" data-quantity="0.750"' in page
+    # A sale dropped line by line without the server: the page's draft is empty too.
+    assert _hand_back(cashier_client, {"shift": shift.pk, "key": key, "lines": []}
+                      ).status_code == 200
+    page, drawn = _sell_page(cashier_client, shift)
+    assert drawn == key and f'data-product-id="{milk.pk}"' not in page
+
+
+@pytest.mark.parametrize("lines", [
+    [{"product": "milk", "quantity": "1"}],
+    [{"product": 0, "quantity": "1"}],
+    [{"product": "MILK", "quantity": "1.5"}],  # half a bottle
+    [{"product": "MILK", "quantity": 1}],  # a number, not the text the page keeps
+    [{"product": "MILK", "quantity": "-1"}],
+    "nonsense",
+])
+def test_a_bad_sale_handed_back_is_400_and_the_draft_stays(cashier_client, shift, milk, lines):
+    token = cashier_client.cookies["csrftoken"].value
+    cashier_client.post(reverse("till:scan", args=[shift.pk]),
+                        {"code": "4870000000017", "csrfmiddlewaretoken": token})
+    _page, key = _sell_page(cashier_client, shift)
+    if isinstance(lines, list):
+        lines = [{**line, "product": milk.pk if line["product"] == "MILK" else line["product"]}
+                 for line in lines]
+    response = _hand_back(cashier_client, {"shift": shift.pk, "key": str(uuid.uuid4()),
+                                           "lines": lines})
+    assert response.status_code == 400 and response.json()["errors"]
+    page, still = _sell_page(cashier_client, shift)
+    assert still == key and f'data-product-id="{milk.pk}"' in page
+
+
+def test_a_sale_handed_back_to_another_cashiers_shift_is_404(shift, milk, seller):
+    from accounts.models import User
+
+    other = User.objects.create_user(username="other_cashier", password="x", role="cashier")
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(other)
+    client.get("/till/offline/")
+    response = _hand_back(client, {"shift": shift.pk, "key": str(uuid.uuid4()),
+                                   "lines": [{"product": milk.pk, "quantity": "1"}]})
+    assert response.status_code == 404

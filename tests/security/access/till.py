@@ -44,6 +44,8 @@ ROWS = {
     "till:api_catalog": rule(anon=401, shopper_a=403, seller_a=OK, cashier=OK, admin=OK),
     "till:api_pay": rule(anon=401, shopper_a=403, seller_a=400, cashier=400, admin=400,
                          method="post"),
+    "till:api_draft": rule(anon=401, shopper_a=403, seller_a=400, cashier=400, admin=400,
+                           method="post"),
     "till:service_worker": public(),
     "till:offline": till_staff(),
     # Asking the fiscal register for an X report: with no register configured (FISCAL_BACKEND
