@@ -4,10 +4,9 @@ at once while the online shop takes its usual load (bench/mixed.py's paced check
 p99 < 150 ms.
 
 Each till is a client process with its own cashier (`bench_cashier_NN`, a real session and CSRF
-token) and its own open shift. A sale: 20 scans of 20 products (the sell page's scan door, when
-this branch has one: `till:scan`; the offline till answers a scan in the browser from its copy of
-the catalog), then one POST of the whole sale to /till/api/pay/ with a fresh idempotency key,
-as static/till/offline.js sends it. Afterwards every sale the tills were told of is in the
+token) and its own open shift. A sale is the selling page's own flow: 20 scans of 20 products
+posted to its scan door (`till:scan`, as htmx sends them: the sale is built on the server), then
+"Pay": the whole sale with its total and the idempotency key the page shows, by card. Afterwards every sale the tills were told of is in the
 database once, and the stock ledger passes `check_stock`."""
 
 from __future__ import annotations
@@ -74,34 +73,53 @@ def _till(job) -> dict:
     shift = int(re.search(r'data-shift="(\d+)"', page).group(1))
     csrf = re.search(r'data-csrf="([^"]+)"', page).group(1)
     out = {"scans": [], "pays": [], "sold": [], "refused": 0, "errors": 0, "statuses": {}}
+    referer = f"https://{base.split('//')[1]}/till/shift/{shift}/"
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         lines = rng.sample(products, min(LINES, len(products)))
+        key = None
         if scan_path:
+            # The selling page's own flow: each scan posted as its scan box does (htmx), the
+            # sale built on the server; its idempotency key read back from the sale's markup.
             for _, code, _ in lines:
                 started = time.monotonic()
-                response = client.get(f"{scan_path}?code={code}", headers={"HX-Request": "true"})
+                response = client.post(scan_path.format(shift=shift), {"code": code},
+                                       headers={"HX-Request": "true", "X-CSRFToken": csrf})
                 out["scans"].append((time.monotonic() - started) * 1000)
                 if response.status >= 400:
                     out["errors"] += 1
+                found = re.search(r'data-key="([0-9a-f-]{36})"', response.text)
+                key = found.group(1) if found else key
         total = sum((Decimal(price) for _, _, price in lines), Decimal("0"))
-        key = str(uuid.uuid4())
-        body = json.dumps({"key": key, "shift": shift, "total": str(total), "tendered": None,
-                           "lines": [{"product": pk, "quantity": "1"} for pk, _, _ in lines],
-                           "payments": [{"method": "card", "amount": str(total)}]}).encode()
-        scheme = "https"
-        headers = client._headers({"Content-Type": "application/json", "X-CSRFToken": csrf,
-                                   "Referer": f"{scheme}://{base.split('//')[1]}/till/offline/"})
+        key = key or str(uuid.uuid4())
         started = time.monotonic()
         try:
-            response = support.request("POST", base + "/till/api/pay/", body=body,
-                                       headers=headers)
+            if scan_path:
+                # "Pay" on the selling page: the whole sale, its total and key, by card.
+                response = client.post(
+                    f"/till/shift/{shift}/pay/",
+                    [("key", key), ("expected_total", str(total)), ("method", "card"),
+                     ("card_amount", str(total))]
+                    + [("line", f"{pk}:1") for pk, _, _ in lines],
+                    headers={"X-CSRFToken": csrf})
+                paid = response.status == 302  # sent back to the selling page, paid
+            else:
+                body = json.dumps({"key": key, "shift": shift, "total": str(total),
+                                   "tendered": None,
+                                   "lines": [{"product": pk, "quantity": "1"}
+                                             for pk, _, _ in lines],
+                                   "payments": [{"method": "card", "amount": str(total)}]})
+                headers = client._headers({"Content-Type": "application/json",
+                                           "X-CSRFToken": csrf, "Referer": referer})
+                response = support.request("POST", base + "/till/api/pay/",
+                                           body=body.encode(), headers=headers)
+                paid = response.status == 200
         except OSError:
             out["errors"] += 1
             continue
         out["pays"].append((time.monotonic() - started) * 1000)
         out["statuses"][response.status] = out["statuses"].get(response.status, 0) + 1
-        if response.status == 200:
+        if paid:
             out["sold"].append(key)
         elif response.status == 400:
             out["refused"] += 1  # short stock: the server said so, nothing was sold
@@ -113,15 +131,13 @@ def _till(job) -> dict:
 def run(server, args, log, *, password: str, prepared: dict, order_cookies: dict,
         spread) -> tuple[list, list]:
     """(rows for the table, notes)."""
-    from django.urls import NoReverseMatch, reverse
+    from django.urls import reverse
 
     from bench import mixed
     from orders.models import Order
 
-    try:
-        scan_path = reverse("till:scan")
-    except NoReverseMatch:
-        scan_path = None
+    # The selling page's scan door of a shift (each till fills in its own).
+    scan_path = reverse("till:scan", kwargs={"pk": 999999}).replace("999999", "{shift}")
     seconds = args.duration
     before = Order.objects.filter(channel=Order.Channel.COUNTER).count()
     pool, pending = mixed._start_orders(server.url, order_cookies, spread, seconds + 2,
