@@ -1,6 +1,7 @@
 """Bibarys settings: one file, read from the environment (see .env.example and README)."""
 
 import sys
+from decimal import Decimal
 from pathlib import Path
 
 import environ
@@ -218,6 +219,15 @@ VAT_THRESHOLD_WARN_PERCENT = env.int("VAT_THRESHOLD_WARN_PERCENT", default=80)
 # the check digit), and the SKUs of the quick-pick tiles (goods without a barcode).
 TILL_SCALE_LABEL = env.str("TILL_SCALE_LABEL", default="PPPPPWWWWW")
 TILL_QUICK_PICKS = env.list("TILL_QUICK_PICKS", default=[])
+# Cash at the till rounded, half up, to this step: 1 when the store hands out no tiyn (a
+# weighed 1 234,40 ₸ is taken as 1 234 ₸; the drawer and the Z report count the difference);
+# 0.01 (the default) rounds nothing. Card and Kaspi are always exact.
+TILL_CASH_ROUNDING = env.str("TILL_CASH_ROUNDING", default="0.01")
+try:
+    if not Decimal("0.01") <= Decimal(TILL_CASH_ROUNDING) <= Decimal("100"):
+        raise ValueError
+except (ValueError, ArithmeticError):
+    raise ImproperlyConfigured("TILL_CASH_ROUNDING is a step of 0.01 to 100 tenge.") from None
 
 # Online orders (DOMAIN.md, Permissions): cashiers and sellers move them along; cancelling an
 # order that is already paid stays the admin's unless this says otherwise.

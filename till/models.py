@@ -122,6 +122,11 @@ class TillSale(models.Model):
     shift = models.ForeignKey(Shift, on_delete=models.PROTECT, related_name="sales")
     tendered = models.DecimalField(_("tendered"), max_digits=14, decimal_places=2, default=0)
     change = models.DecimalField(_("change"), max_digits=14, decimal_places=2, default=0)
+    # What the cash taken differs from the exact cash due, rounded to the store's step
+    # (TILL_CASH_ROUNDING: 1 ₸ when tiyn are not handed out): 1 234,40 ₸ taken as 1 234 ₸ is
+    # −0,40 ₸. The order and its payments keep the exact sums; the drawer counts this.
+    rounding = models.DecimalField(_("cash rounding"), max_digits=8, decimal_places=2,
+                                   default=0)
     created_at = models.DateTimeField(_("when"), auto_now_add=True, db_index=True)
 
     class Meta:

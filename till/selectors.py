@@ -7,7 +7,7 @@ from decimal import Decimal
 
 from django.db.models import Count, Q, Sum
 
-from .models import CashMovement, Shift, TillPayment
+from .models import CashMovement, Shift, TillPayment, TillSale
 
 ZERO = Decimal("0.00")
 METHODS = [choice for choice in TillPayment.Method]
@@ -22,13 +22,16 @@ class ShiftTotals:
     refunds: dict = field(default_factory=dict)   # method → paid back (positive)
     cash_in: Decimal = ZERO
     cash_out: Decimal = ZERO
+    # Cash sales rounded to the store's step (TILL_CASH_ROUNDING): what the drawer got more
+    # (or less) than the exact sums.
+    rounding: Decimal = ZERO
     sales_count: int = 0
     returns_count: int = 0
 
     @property
     def expected_cash(self) -> Decimal:
-        """Float + cash sales − cash refunds + cash in − cash out."""
-        return (self.opening_float + self.sales.get("cash", ZERO)
+        """Float + cash sales (± their rounding) − cash refunds + cash in − cash out."""
+        return (self.opening_float + self.sales.get("cash", ZERO) + self.rounding
                 - self.refunds.get("cash", ZERO) + self.cash_in - self.cash_out)
 
     @property
@@ -53,7 +56,7 @@ class ShiftTotals:
 
 
 def shift_totals(shift: Shift) -> ShiftTotals:
-    """Three aggregate queries, whatever the number of sales."""
+    """Four aggregate queries, whatever the number of sales."""
     totals = ShiftTotals(opening_float=shift.opening_float)
     rows = (TillPayment.objects.filter(shift=shift).values("method")
             .annotate(taken=Sum("amount", filter=Q(order_return__isnull=True)),
@@ -65,6 +68,8 @@ def shift_totals(shift: Shift) -> ShiftTotals:
         cash_in=Sum("amount", filter=Q(kind=CashMovement.Kind.IN)),
         cash_out=Sum("amount", filter=Q(kind=CashMovement.Kind.OUT)))
     totals.cash_in, totals.cash_out = cash["cash_in"] or ZERO, cash["cash_out"] or ZERO
+    totals.rounding = TillSale.objects.filter(shift=shift).aggregate(
+        total=Sum("rounding"))["total"] or ZERO
     counts = TillPayment.objects.filter(shift=shift).aggregate(
         sales=Count("order", filter=Q(order_return__isnull=True), distinct=True),
         returns=Count("order_return", distinct=True))

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -21,7 +21,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.audit import audit_record
-from bibarys.money import TIYN, format_money
+from bibarys.money import TIYN, money_round, format_money
 from orders.models import Order, OrderReturn
 from orders.returns import ReturnItem, order_return
 from orders.returns import refund_methods as order_refund_methods
@@ -170,11 +170,22 @@ def shift_close(*, shift: Shift, by, counted_cash=None, denominations: dict | No
 # Sales ---------------------------------------------------------------------------------------
 
 
+def cash_to_take(cash_due: Decimal) -> Decimal:
+    """The cash due rounded, half up, to the store's step (TILL_CASH_ROUNDING; 0,01 ₸, no
+    rounding, by default)."""
+    step = Decimal(str(getattr(settings, "TILL_CASH_ROUNDING", "0.01")))
+    if step <= Decimal("0.01") or not cash_due:
+        return cash_due
+    return money_round((cash_due / step).quantize(Decimal("1"), rounding=ROUND_HALF_UP) * step)
+
+
 def _payment_plan(parts: list[PaymentPart], *, total: Decimal, tendered) -> tuple[dict, Decimal,
+                                                                                     Decimal,
                                                                                      Decimal]:
-    """{method: amount} adding up to `total`, the cash tendered and the change. Card and Kaspi
-    are for their exact amounts; cash, when named, takes the rest (its own amount is what the
-    till suggested), and what is tendered may be more (the change)."""
+    """{method: amount} adding up to `total`, the cash tendered, the change and the cash
+    rounding. Card and Kaspi are for their exact amounts; cash, when named, takes the rest (its
+    own amount is what the till suggested), rounded to the store's step, and what is tendered
+    may be more (the change)."""
     amounts: dict[str, Decimal] = {}
     for part in parts:
         if part.method not in TillPayment.Method.values:
@@ -185,7 +196,8 @@ def _payment_plan(parts: list[PaymentPart], *, total: Decimal, tendered) -> tupl
     by_terminal = amounts.get("card", ZERO) + amounts.get("kaspi", ZERO)
     if by_terminal > total:
         raise ValidationError({"payments": _("Card and Kaspi come to more than the sale.")})
-    cash_due = total - by_terminal
+    exact_cash = total - by_terminal
+    cash_due = cash_to_take(exact_cash)
     if cash_due and "cash" not in amounts and not tendered:
         raise ValidationError({"payments": _("%(left)s is still to pay.")
                                % {"left": format_money(cash_due)}})
@@ -196,8 +208,9 @@ def _payment_plan(parts: list[PaymentPart], *, total: Decimal, tendered) -> tupl
                                                          "due": format_money(cash_due)}})
     plan = {method: amount for method, amount in (("card", amounts.get("card", ZERO)),
                                                    ("kaspi", amounts.get("kaspi", ZERO)),
-                                                   ("cash", cash_due)) if amount}
-    return plan, (tendered if cash_due else ZERO), (tendered - cash_due if cash_due else ZERO)
+                                                   ("cash", exact_cash)) if amount}
+    return (plan, (tendered if cash_due else ZERO), (tendered - cash_due if cash_due else ZERO),
+            cash_due - exact_cash)
 
 
 def short_stock_allowed() -> bool:
@@ -219,7 +232,7 @@ def till_sell(*, shift: Shift, by, items: list[OrderItem], payments: list[Paymen
     if replay is not None:
         return _same_sale(replay, shift)
     total = _money(expected_total, field="expected_total")
-    plan, tendered, change = _payment_plan(payments, total=total, tendered=tendered)
+    plan, tendered, change, rounding = _payment_plan(payments, total=total, tendered=tendered)
     payment = next(iter(plan)) if len(plan) == 1 else Order.Payment.SPLIT
     if not plan:  # a sale of zero: nothing to pay (every line free)
         payment = Order.Payment.CASH
@@ -230,7 +243,8 @@ def till_sell(*, shift: Shift, by, items: list[OrderItem], payments: list[Paymen
                             allow_short=short_stock_allowed())
         if TillSale.objects.filter(order=order).exists():
             return _same_sale(order, shift)  # a twin committed first
-        TillSale.objects.create(order=order, shift=shift, tendered=tendered, change=change)
+        TillSale.objects.create(order=order, shift=shift, tendered=tendered, change=change,
+                                rounding=rounding)
         TillPayment.objects.bulk_create([
             TillPayment(shift=shift, order=order, method=method, amount=amount)
             for method, amount in plan.items()])

@@ -244,3 +244,26 @@ def test_online_checkout_cannot_choose_a_counter_payment(shopper, milk):
     with pytest.raises(ValidationError):
         order_place(user=shopper, items=[OrderItem(milk.pk, D("1"))], payment="card",
                     idempotency_key=uuid.uuid4())
+
+
+def test_cash_is_rounded_to_the_stores_step_and_the_drawer_counts_the_difference(
+        settings, shift, cashier, apples):
+    settings.TILL_CASH_ROUNDING = "1"  # no tiyn handed out
+    order = _sell(shift, cashier, [(apples, "1.2")], [("cash", "0")], "1078.80", tendered="1100")
+    assert order.total == D("1078.80")  # the sale keeps its exact sum
+    sale = order.till_sale
+    assert sale.rounding == D("0.20") and sale.change == D("21.00")  # 1 079 taken
+    assert TillPayment.objects.get(order=order).amount == D("1078.80")
+    totals = shift_totals(shift)
+    assert totals.rounding == D("0.20")
+    assert totals.expected_cash == D("5000.00") + D("1079.00")
+    # A customer short of the rounded sum is refused, nothing sold.
+    with pytest.raises(ValidationError):
+        _sell(shift, cashier, [(apples, "1.2")], [("cash", "0")], "1078.80", tendered="1078.80")
+
+
+def test_card_and_kaspi_are_never_rounded(settings, shift, cashier, apples):
+    settings.TILL_CASH_ROUNDING = "5"
+    order = _sell(shift, cashier, [(apples, "1.2")], [("card", "1078.80")], "1078.80")
+    assert order.till_sale.rounding == D("0.00")
+    assert shift_totals(shift).expected_cash == D("5000.00")
