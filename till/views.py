@@ -8,6 +8,7 @@ import time
 from decimal import Decimal
 
 from django.conf import settings
+from django.core.cache import cache
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
@@ -17,6 +18,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.permissions import till_required
+from bibarys.cache import catalog_version
 from bibarys.money import format_money
 from catalog.models import Product
 from catalog.selectors import search_filter
@@ -132,12 +134,20 @@ def shift_close_view(request, pk):
 
 
 def _quick_picks():
-    products = Product.objects.active().only("id", "name", "name_ru", "name_en", "unit", "price")
-    if settings.TILL_QUICK_PICKS:
-        products = products.filter(sku__in=settings.TILL_QUICK_PICKS)
-    else:  # by default the weighed goods: what has a PLU and (mostly) no barcode
-        products = products.filter(plu__isnull=False)
-    return list(products.order_by("name", "id")[:QUICK_PICKS_MAX])
+    """The tiles, kept in the cache per catalog version: on a big catalog finding the goods with
+    a PLU reads the whole name index, and a scan's answer (htmx, the sale only) needs none."""
+    key = f"till:quick-picks:{catalog_version()}:{','.join(settings.TILL_QUICK_PICKS)}"
+    picks = cache.get(key)
+    if picks is None:
+        products = Product.objects.active().only("id", "name", "name_ru", "name_en", "unit",
+                                                 "price")
+        if settings.TILL_QUICK_PICKS:
+            products = products.filter(sku__in=settings.TILL_QUICK_PICKS)
+        else:  # by default the weighed goods: what has a PLU and (mostly) no barcode
+            products = products.filter(plu__isnull=False)
+        picks = list(products.order_by("name", "id")[:QUICK_PICKS_MAX])
+        cache.set(key, picks, 3600)
+    return picks
 
 
 def _sell_context(request, shift, **extra):
@@ -145,7 +155,8 @@ def _sell_context(request, shift, **extra):
     return {"shift": shift, "draft": draft, "scan_form": ScanForm(),
             "pay_form": extra.pop("pay_form", None) or PayForm(initial={
                 "key": draft.key, "expected_total": draft.total, "method": "cash"}),
-            "quick_picks": _quick_picks(), "scale_label": settings.TILL_SCALE_LABEL,
+            # A callable: drawn only by the whole page, not by a scan's htmx answer.
+            "quick_picks": _quick_picks, "scale_label": settings.TILL_SCALE_LABEL,
             # When the server drew the sale: the offline copy knows an older page (the service
             # worker's) from a fresh one by it.
             "rendered": int(time.time() * 1000), **extra}

@@ -74,11 +74,20 @@ def stock_version() -> int:
     return cache.get(STOCK_KEY) or 0
 
 
-def bump_stock_version() -> None:
+STOCK_LOG_KEY = "bibarys:stock-log:{}"
+STOCK_LOG_SECONDS = 120  # how long each stock version remembers which products it moved
+
+
+def bump_stock_version(product_ids=None) -> None:
+    """A new stock version; with `product_ids`, it remembers for a while which products moved,
+    so a cached page of other products needs no check at all (_log_says_unchanged)."""
     try:
-        cache.incr(STOCK_KEY)
+        version = cache.incr(STOCK_KEY)
     except ValueError:  # not there yet (or the cache was emptied)
-        cache.set(STOCK_KEY, 1, timeout=None)
+        version = 1
+        cache.set(STOCK_KEY, version, timeout=None)
+    if product_ids is not None:
+        cache.set(STOCK_LOG_KEY.format(version), sorted(product_ids), STOCK_LOG_SECONDS)
     forget_version()
 
 
@@ -90,6 +99,42 @@ def bump_stock_version() -> None:
 # by another server shows here within that time.
 _seen: tuple = (None, 0.0)
 
+# Which products moved at which stock version, as this process read the versions' logs: a
+# cached page whose products did not move since it was drawn is served without a query. The log
+# is complete from _log_from on (a version whose log was missing — expired, or a bump that named
+# no products — starts it again).
+_moved_at: dict[int, int] = {}
+_log_from: int | None = None
+_LOG_LIMIT = 100_000  # products remembered before the log starts afresh
+_LOG_READ = 2_000     # versions read in one go; a process further behind starts afresh
+
+
+def _read_stock_log(old: int | None, new: int) -> None:
+    global _log_from
+    if old is None or new - old > _LOG_READ or len(_moved_at) > _LOG_LIMIT:
+        _moved_at.clear()
+        _log_from = new
+        return
+    if new <= old:
+        return
+    keys = [STOCK_LOG_KEY.format(version) for version in range(old + 1, new + 1)]
+    found = cache.get_many(keys)
+    for version in range(old + 1, new + 1):
+        ids = found.get(STOCK_LOG_KEY.format(version))
+        if ids is None:
+            _log_from = version  # unknown what moved here: nothing older can rely on the log
+            continue
+        for pk in ids:
+            _moved_at[pk] = version
+
+
+def _log_says_unchanged(ids, since: int) -> bool | None:
+    """True: none of `ids` moved after stock version `since`; False: one did; None: this
+    process's log does not reach back that far."""
+    if _log_from is None or since < _log_from:
+        return None
+    return all(_moved_at.get(pk, 0) <= since for pk in ids)
+
 
 def current_version() -> tuple[int, int]:
     """(content version, stock version)."""
@@ -100,8 +145,18 @@ def current_version() -> tuple[int, int]:
         found = cache.get_many([VERSION_KEY, STOCK_KEY])
         content = found.get(VERSION_KEY)
         versions = (catalog_version() if content is None else content, found.get(STOCK_KEY, 0))
+        _read_stock_log(_last_stock, versions[1])
+        _set_last_stock(versions[1])
         _seen = (versions, now)
     return versions
+
+
+_last_stock: int | None = None
+
+
+def _set_last_stock(version: int) -> None:
+    global _last_stock
+    _last_stock = version
 
 
 def forget_version() -> None:
@@ -184,6 +239,10 @@ def _fresh(entry, versions: tuple[int, int]) -> bool:
     if entry[1] == versions[1]:
         return True
     if entry[3] is not None:
+        # Its products did not move since it was drawn (this process's log): no query. They
+        # moved, or the log does not reach back: what it shows is read back and compared.
+        if entry[1] < versions[1] and _log_says_unchanged(entry[3][0], entry[1]):
+            return True
         return _stock_still_shown(entry[3])
     return time.time() - entry[2] < settings.PAGE_CACHE_STOCK_SECONDS
 
@@ -284,14 +343,15 @@ def catalog_changed() -> None:
     transaction.on_commit(bump_catalog_version)
 
 
-def stock_changed() -> None:
-    """Stock moved in the current transaction (a sale, a receipt, a count): cached pages show
-    it within PAGE_CACHE_STOCK_SECONDS of the commit (bumped now and again when it commits, as
-    catalog_changed)."""
+def stock_changed(product_ids=None) -> None:
+    """Stock of `product_ids` moved in the current transaction (a sale, a receipt, a count):
+    bumped now and again when it commits, as catalog_changed; a cached page of those products
+    checks what it shows, any other is served as it is."""
     from django.db import transaction
 
-    bump_stock_version()
-    transaction.on_commit(bump_stock_version)
+    ids = None if product_ids is None else sorted(product_ids)
+    bump_stock_version(ids)
+    transaction.on_commit(lambda: bump_stock_version(ids))
 
 
 class CatalogCountPaginator(Paginator):

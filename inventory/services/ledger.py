@@ -125,8 +125,8 @@ def stock_apply(*, changes: list[StockChange], kind: str, by=None, reference: st
         _add_to_stock({pk: q - products[pk].quantity for pk, q in projected.items()}, products)
         for pk, quantity in projected.items():
             products[pk].quantity = quantity
-        # The shop's cached pages show stock (bibarys.cache: within a second or two).
-        stock_changed()
+        # The shop's cached pages of these products check the stock they show (bibarys.cache).
+        stock_changed(projected.keys())
         return StockMovement.objects.bulk_create(movements, batch_size=BULK_CHUNK)
 
 
