@@ -5,9 +5,11 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from accounts.forms import normalize_kz_phone
+from bibarys.fields import LocalDecimalField
+from bibarys.limits import limit_for
 
 from .card_payments import online_payments
-from .models import Order, OrderReturn, OrderStatus
+from .models import Order, OrderReturn, OrderReturnLine, OrderStatus
 from .returns import ReturnItem
 
 
@@ -112,11 +114,11 @@ class ReturnForm(forms.Form):
         if len(refunds) == 1:
             self.fields["refund"].initial = refunds[0]
         for line in self.lines:
-            self.fields[f"qty_{line.pk}"] = forms.DecimalField(
-                label=line.display_name, required=False, min_value=0,
-                max_digits=14, decimal_places=3,
-                widget=forms.NumberInput(attrs={"inputmode": "decimal", "step": "any",
-                                                "min": "0"}))
+            # A text box with a decimal keyboard, read as the store writes numbers (0,5 kg):
+            # a number box drops the decimal comma (bibarys/fields.py).
+            self.fields[f"qty_{line.pk}"] = LocalDecimalField(
+                label=line.display_name, required=False,
+                limit=limit_for(OrderReturnLine._meta.get_field("quantity")))
             self.fields[f"spoiled_{line.pk}"] = forms.BooleanField(label=_("Spoiled"),
                                                                    required=False)
 

@@ -17,6 +17,7 @@ from decimal import Decimal
 from django.utils import timezone
 
 from accounts.models import User
+from bibarys.cache import bump_catalog_version
 from bibarys.money import line_total
 from catalog.models import Product
 from inventory.models import MovementKind, StockMovement
@@ -96,7 +97,22 @@ def _stamp(shift: Shift, opened) -> None:
     Shift.objects.filter(pk=shift.pk).update(opened_at=opened, closed_at=closed)
 
 
+PLU_GOODS = 12  # weighed goods given a PLU: the label scale's list and the till's quick picks
+
+
+def _give_plus() -> None:
+    """The first weighed goods get PLUs 1…12 (a store types them into its label scale), so the
+    till shows them as quick picks and scale labels can be tried. Safe to run twice."""
+    if Product.objects.filter(plu__isnull=False).exists():
+        return
+    weighed = Product.objects.active().filter(unit="kg").order_by("pk")[:PLU_GOODS]
+    for number, pk in enumerate(weighed.values_list("pk", flat=True), start=1):
+        Product.objects.filter(pk=pk).update(plu=number)
+    bump_catalog_version()
+
+
 def seed(context):
+    _give_plus()
     if Shift.objects.exists():
         return
     cashier = context.users.get("cashier1") or User.objects.filter(username="cashier1").first()

@@ -38,6 +38,11 @@ def test_the_demo_seeds_closed_shifts_with_sales_and_keeps_the_books():
         assert shift.opened_at < shift.closed_at
     assert sorted(shift.variance for shift in shifts)[0] == Decimal("-150.00")
     assert list(stock_problems()) == []
+    # Weighed goods have PLUs: the label scale's list and the till's quick picks.
+    from catalog.models import Product
+
+    weighed = Product.objects.filter(plu__isnull=False)
+    assert weighed.exists() and set(weighed.values_list("unit", flat=True)) == {"kg"}
 
     counts = (Shift.objects.count(), Order.objects.count(), TillPayment.objects.count())
     call_command("seed_demo", "--products", "30", stdout=io.StringIO())
