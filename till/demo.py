@@ -97,15 +97,17 @@ def _stamp(shift: Shift, opened) -> None:
     Shift.objects.filter(pk=shift.pk).update(opened_at=opened, closed_at=closed)
 
 
-PLU_GOODS = 12  # weighed goods given a PLU: the label scale's list and the till's quick picks
+PLU_GOODS = 12  # weighed goods given a PLU at most: the label scale's list, the quick picks
 
 
 def _give_plus() -> None:
-    """The first weighed goods get PLUs 1…12 (a store types them into its label scale), so the
-    till shows them as quick picks and scale labels can be tried. Safe to run twice."""
+    """A third of the weighed goods (12 at most) get PLUs 1, 2, … (a store types them into its
+    label scale), so the till shows them as quick picks and scale labels can be tried; the rest
+    keep none, as goods a store has not put on its scale yet. Safe to run twice."""
     if Product.objects.filter(plu__isnull=False).exists():
         return
-    weighed = Product.objects.active().filter(unit="kg").order_by("pk")[:PLU_GOODS]
+    goods = Product.objects.active().filter(unit="kg")
+    weighed = goods.order_by("-pk")[:min(PLU_GOODS, max(1, goods.count() // 3))]
     for number, pk in enumerate(weighed.values_list("pk", flat=True), start=1):
         Product.objects.filter(pk=pk).update(plu=number)
     bump_catalog_version()
