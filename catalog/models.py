@@ -1,6 +1,7 @@
 from decimal import Decimal
 
 from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q, Value
 from django.db.models.functions import Coalesce, NullIf
@@ -26,6 +27,15 @@ class Category(models.Model):
     # Empty: the store's rate (VAT_DEFAULT_RATE). catalog/vat.py.
     vat_rate = models.CharField(_("VAT rate"), max_length=8, choices=VatRate.choices, blank=True,
                                 help_text=_("Empty: the store's rate."))
+    # Fresh food (issue 20): a new product in this category is tracked by expiry unless the
+    # seller says otherwise, and its lots count as "near expiry" this many days ahead.
+    tracks_expiry = models.BooleanField(
+        _("tracked by expiry date"), default=False,
+        help_text=_("New products in this category are received with expiry dates."))
+    near_expiry_days = models.PositiveSmallIntegerField(
+        _("near expiry, days ahead"), null=True, blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(365)],
+        help_text=_("Empty: the store's setting."))
 
     class Meta:
         verbose_name = _("category")
@@ -100,6 +110,16 @@ class Product(models.Model):
     # The number a label scale prints into a weighed product's label (till/scan.py): one per
     # product when set; pieces with their own barcode have none.
     plu = models.PositiveIntegerField(_("PLU"), null=True, blank=True, unique=True)
+    # Fresh food (issue 20): stock held per lot with an expiry date; the shelf life lets a
+    # receipt line give the production date instead, and caps what a reorder suggests.
+    tracks_expiry = models.BooleanField(_("tracked by expiry date"), default=False)
+    shelf_life_days = models.PositiveIntegerField(
+        _("shelf life, days"), null=True, blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(3650)])
+    # Marked goods (issue 19): each unit carries a GS1 Data Matrix code that is sold once.
+    requires_marking = models.BooleanField(
+        _("marked goods (Data Matrix)"), default=False,
+        help_text=_("Each unit carries a marking code that the till scans and the fiscal receipt reports."))
     is_active = models.BooleanField(_("active"), default=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
